@@ -1,0 +1,15 @@
+"""Fixtures shared by the black-box tests: where the mqwarden binary is."""
+import os
+import pathlib
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mqwarden_binary() -> pathlib.Path:
+    path = os.environ.get("MQWARDEN_BINARY")
+    if not path:
+        pytest.fail("MQWARDEN_BINARY is not set; run the integration tests through ctest")
+    binary = pathlib.Path(path)
+    assert binary.is_file(), f"{binary} does not exist"
+    return binary
