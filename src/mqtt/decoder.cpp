@@ -135,8 +135,8 @@ DecodeResult Decoder::decode(std::span<const std::uint8_t>& input) {
     }
     if (digit > 0 && byte == 0) {
       // 3.1.1 states no minimal-encoding rule; the value is still rejected there.
-      return fail({ReasonCode::malformed_packet, v5 ? "MQTT-1.5.5-1" : "MQTT-2.2.3",
-                   "remaining length not minimally encoded"});
+      return fail(
+          {ReasonCode::malformed_packet, v5 ? "MQTT-1.5.5-1" : "MQTT-2.2.3", "remaining length not minimally encoded"});
     }
     header_complete_ = true;
     const std::uint64_t packet_size = header_length_ + std::uint64_t{remaining_length_};
