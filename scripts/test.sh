@@ -47,5 +47,6 @@ run_fuzzer() {
 
 build/fuzz/tests/fuzz/mqtt_decoder_seed_corpus "$fuzz_dir/mqtt_decoder_seeds" >/dev/null
 run_fuzzer mqtt_decoder_fuzz "$fuzz_dir/mqtt_decoder_seeds"
+run_fuzzer policy_parser_fuzz examples/policies
 
 step "all tests passed"

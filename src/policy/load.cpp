@@ -1,0 +1,42 @@
+#include "policy/load.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "policy/checker.hpp"
+#include "policy/lexer.hpp"
+#include "policy/parser.hpp"
+
+namespace mqwarden::policy {
+
+Result<LoadedPolicy, Diagnostics> load_policy(const SourceSet& sources, const Registry& registry) {
+  Diagnostics diagnostics;
+  Policy policy;
+  for (std::uint32_t file = 0; file < sources.size(); ++file) {
+    LexResult lexed = lex(sources, file);
+    diagnostics.insert(diagnostics.end(), lexed.diagnostics.begin(), lexed.diagnostics.end());
+    parse_into(lexed.tokens, policy, diagnostics);
+  }
+  // Checking a policy with syntax errors would report names from the dropped
+  // declarations as unknown: fix the syntax first.
+  if (has_errors(diagnostics)) return fail(std::move(diagnostics));
+  Diagnostics checked = check(policy, registry);
+  if (has_errors(checked)) return fail(std::move(checked));
+  return LoadedPolicy{std::move(policy), std::move(checked)};
+}
+
+Result<LoadedPolicy, Diagnostics> load_policy_file(const std::string& path, SourceSet& sources,
+                                                   const Registry& registry) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text;
+  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in.is_open() || in.bad()) {
+    const std::uint32_t file = sources.add(path, "");
+    return fail(Diagnostics{Diagnostic{DiagnosticCode::unreadable_file, Span{file, 0, 0, 0, 0},
+                                       "cannot read policy file '" + path + "'", ""}});
+  }
+  sources.add(path, std::move(text));
+  return load_policy(sources, registry);
+}
+
+}  // namespace mqwarden::policy
