@@ -8,9 +8,9 @@ packages=(
   # build
   cmake ninja-build g++ ccache pkg-config
   # libraries
-  libcli11-dev
+  libcli11-dev libboost-dev libssl-dev libtomlplusplus-dev libspdlog-dev
   # tests, fuzzing, benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-paho-mqtt mosquitto-clients mosquitto
 )
 
 missing=()

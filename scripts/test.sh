@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs mqwarden's whole test suite:
-#   1. the unit tests (debug build, warnings as errors),
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the libFuzzer targets for a bounded time (MQWARDEN_FUZZ_SECONDS, default 60 per target).
+#   1. the unit and integration tests (debug build, warnings as errors),
+#   2. all of them again under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. the broker's unit and integration tests under ThreadSanitizer,
+#   4. the libFuzzer targets for a bounded time (MQWARDEN_FUZZ_SECONDS, default 60 per target).
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,12 @@ build_and_test() {
 
 build_and_test debug
 build_and_test asan
+
+step "build (tsan): the broker and its tests"
+cmake --preset tsan -DMQWARDEN_WERROR=ON >/dev/null
+cmake --build --preset tsan -j "$jobs" --target mqwarden broker_unit_tests
+step "broker tests (tsan)"
+ctest --preset tsan -j "$jobs" --timeout 600 -L "broker|integration"
 
 step "build (fuzz)"
 cmake --preset fuzz -DMQWARDEN_WERROR=ON >/dev/null

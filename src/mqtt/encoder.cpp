@@ -1,5 +1,7 @@
 #include "mqtt/encoder.hpp"
 
+#include <algorithm>
+
 #include "mqtt/codec_internal.hpp"
 
 namespace mqwarden::mqtt {
@@ -41,7 +43,10 @@ Result<void, EncodeError> encode(const Packet& packet, ProtocolVersion version, 
   auto body_size = checked_body_size(packet, version);
   if (!body_size) return fail(body_size.error());
   const auto remaining = static_cast<std::uint32_t>(*body_size);
-  out.reserve(out.size() + 1 + varint_size(remaining) + remaining);
+  // Grow geometrically: callers append many packets to one buffer, and an
+  // exact reserve would copy the whole buffer on every append.
+  const std::size_t needed = out.size() + 1 + varint_size(remaining) + remaining;
+  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
   WireWriter writer(out);
   writer.byte(static_cast<std::uint8_t>(static_cast<std::uint8_t>(packet_type(packet)) << 4 |
                                         fixed_header_flags(packet)));

@@ -1,8 +1,12 @@
-"""Fixtures shared by the black-box tests: where the mqwarden binary is."""
+"""Fixtures shared by the black-box tests: where the mqwarden binary is, a
+running broker (broker.py) and real MQTT clients (clients.py)."""
 import os
 import pathlib
 
 import pytest
+
+from broker import broker, start_broker  # noqa: F401 - fixtures
+from clients import client_factory, connected  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,436 @@
+// The only translation unit that includes toml++: it turns a TOML document
+// into a Config through one table of keys per section.
+#include "app/config_file.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "app/config_suggest.hpp"
+#include "app/config_units.hpp"
+
+namespace mqwarden::app {
+namespace {
+
+std::string quoted(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// The value as the operator wrote it, for messages.
+std::string written(const toml::node& node) {
+  if (const auto* text = node.as_string()) return quoted(text->get());
+  if (const auto* number = node.as_integer()) return std::to_string(number->get());
+  return type_name(node);
+}
+
+// Collects the errors of one file.
+class Checker {
+ public:
+  explicit Checker(std::string_view file) : file_(file) {}
+
+  void error(const toml::source_region& where, std::string message) {
+    errors_.push_back({file_, where.begin.line, where.begin.column, std::move(message)});
+  }
+  void error(const toml::node& where, const std::string& path, std::string_view what) {
+    error(where.source(), path + ": " + std::string(what));
+  }
+
+  bool empty() const { return errors_.empty(); }
+
+  ConfigErrors sorted() && {
+    std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    return std::move(errors_);
+  }
+
+ private:
+  std::string file_;
+  ConfigErrors errors_;
+};
+
+// --- value readers: each checks one node and stores it, or reports why not ---
+
+template <class T>
+std::string range_text(Bounds<T> bounds) {
+  return std::to_string(bounds.min) + ".." + std::to_string(bounds.max);
+}
+
+template <class T>
+void read_integer(Checker& checker, const toml::node& node, const std::string& path, T& out, Bounds<T> bounds) {
+  const auto* integer = node.as_integer();
+  if (integer == nullptr) return checker.error(node, path, "expected an integer, got " + type_name(node));
+  const std::int64_t value = integer->get();
+  if (value < static_cast<std::int64_t>(bounds.min) || value > static_cast<std::int64_t>(bounds.max)) {
+    return checker.error(node, path, std::to_string(value) + " is out of range " + range_text(bounds));
+  }
+  out = static_cast<T>(value);
+}
+
+template <class T>
+void read_size(Checker& checker, const toml::node& node, const std::string& path, T& out, Bounds<T> bounds) {
+  const auto out_of_range = [&] {
+    checker.error(node, path,
+                  written(node) + " is out of range " + format_size(bounds.min) + ".." + format_size(bounds.max));
+  };
+  std::uint64_t bytes = 0;
+  if (const auto* integer = node.as_integer()) {
+    if (integer->get() < 0) return out_of_range();
+    bytes = static_cast<std::uint64_t>(integer->get());
+  } else if (const auto* text = node.as_string()) {
+    auto parsed = parse_size(text->get());
+    if (!parsed) return checker.error(node, path, parsed.error());
+    bytes = *parsed;
+  } else {
+    return checker.error(
+        node, path, "expected a size (an integer number of bytes or a string like \"4 MiB\"), got " + type_name(node));
+  }
+  if (bytes < bounds.min || bytes > bounds.max) return out_of_range();
+  out = static_cast<T>(bytes);
+}
+
+template <class Rep, class Period>
+void read_duration(Checker& checker, const toml::node& node, const std::string& path,
+                   std::chrono::duration<Rep, Period>& out, Bounds<std::chrono::duration<Rep, Period>> bounds) {
+  using Duration = std::chrono::duration<Rep, Period>;
+  const auto* text = node.as_string();
+  if (text == nullptr) {
+    return checker.error(node, path, "expected a duration string like \"5 ms\" or \"10 s\", got " + type_name(node));
+  }
+  auto parsed = parse_duration(text->get());
+  if (!parsed) return checker.error(node, path, parsed.error());
+  if (*parsed < bounds.min || *parsed > bounds.max) {
+    return checker.error(
+        node, path,
+        written(node) + " is out of range " + format_duration(bounds.min) + ".." + format_duration(bounds.max));
+  }
+  const auto whole = std::chrono::duration_cast<Duration>(*parsed);
+  if (whole != *parsed) {
+    return checker.error(node, path, written(node) + " is not a whole multiple of " + format_duration(Duration{1}));
+  }
+  out = whole;
+}
+
+void read_bool(Checker& checker, const toml::node& node, const std::string& path, bool& out) {
+  const auto* boolean = node.as_boolean();
+  if (boolean == nullptr) return checker.error(node, path, "expected true or false, got " + type_name(node));
+  out = boolean->get();
+}
+
+void read_text(Checker& checker, const toml::node& node, const std::string& path, std::string& out) {
+  const auto* text = node.as_string();
+  if (text == nullptr) return checker.error(node, path, "expected a string, got " + type_name(node));
+  if (text->get().empty()) return checker.error(node, path, "must not be empty");
+  out = text->get();
+}
+
+void read_address(Checker& checker, const toml::node& node, const std::string& path, std::string& out) {
+  std::string address;
+  read_text(checker, node, path, address);
+  if (address.empty()) return;
+  if (!is_ip_address(address)) {
+    return checker.error(node, path, quoted(address) + " is not an IPv4 or IPv6 address (e.g. \"0.0.0.0\", \"::1\")");
+  }
+  out = std::move(address);
+}
+
+template <class E>
+struct Choice {
+  std::string_view name;
+  E value;
+};
+
+template <class E, std::size_t N>
+void read_choice(Checker& checker, const toml::node& node, const std::string& path, E& out,
+                 const std::array<Choice<E>, N>& choices) {
+  std::array<std::string_view, N> names{};
+  std::transform(choices.begin(), choices.end(), names.begin(), [](const Choice<E>& c) { return c.name; });
+  std::string listed;
+  for (const std::string_view name : names) listed += (listed.empty() ? "" : ", ") + quoted(name);
+
+  const auto* text = node.as_string();
+  if (text == nullptr) return checker.error(node, path, "expected one of " + listed + ", got " + type_name(node));
+  for (const Choice<E>& choice : choices) {
+    if (choice.name == text->get()) {
+      out = choice.value;
+      return;
+    }
+  }
+  std::string message = quoted(text->get()) + " is not one of " + listed;
+  if (const auto suggestion = closest_match(text->get(), names))
+    message += "; did you mean " + quoted(*suggestion) + "?";
+  checker.error(node, path, message);
+}
+
+// --- the keys of each section ---
+
+template <class S>
+struct KeyRule {
+  std::string_view name;
+  std::function<void(Checker&, const toml::node&, const std::string&, S&)> read;
+};
+
+template <class S, class T>
+KeyRule<S> integer_key(std::string_view name, T S::*field, Bounds<T> bounds) {
+  return {name, [field, bounds](Checker& c, const toml::node& n, const std::string& p, S& s) {
+            read_integer(c, n, p, s.*field, bounds);
+          }};
+}
+
+template <class S, class T>
+KeyRule<S> size_key(std::string_view name, T S::*field, Bounds<T> bounds) {
+  return {name, [field, bounds](Checker& c, const toml::node& n, const std::string& p, S& s) {
+            read_size(c, n, p, s.*field, bounds);
+          }};
+}
+
+template <class S, class D>
+KeyRule<S> duration_key(std::string_view name, D S::*field, Bounds<D> bounds) {
+  return {name, [field, bounds](Checker& c, const toml::node& n, const std::string& p, S& s) {
+            read_duration(c, n, p, s.*field, bounds);
+          }};
+}
+
+template <class S>
+KeyRule<S> bool_key(std::string_view name, bool S::*field) {
+  return {name, [field](Checker& c, const toml::node& n, const std::string& p, S& s) { read_bool(c, n, p, s.*field); }};
+}
+
+template <class S>
+KeyRule<S> text_key(std::string_view name, std::string S::*field) {
+  return {name, [field](Checker& c, const toml::node& n, const std::string& p, S& s) { read_text(c, n, p, s.*field); }};
+}
+
+template <class S, class E, std::size_t N>
+KeyRule<S> choice_key(std::string_view name, E S::*field, const std::array<Choice<E>, N>& choices) {
+  return {name, [field, &choices](Checker& c, const toml::node& n, const std::string& p, S& s) {
+            read_choice(c, n, p, s.*field, choices);
+          }};
+}
+
+constexpr std::array<Choice<ListenerProtocol>, 1> kProtocols{{{"mqtt", ListenerProtocol::mqtt}}};
+constexpr std::array<std::string_view, 3> kFutureProtocols{"mqtts", "ws", "wss"};
+constexpr std::array<Choice<SyncMode>, 2> kSyncModes{{{"full", SyncMode::full}, {"off", SyncMode::off}}};
+constexpr std::array<Choice<LogLevel>, 4> kLogLevels{
+    {{"error", LogLevel::error}, {"warning", LogLevel::warning}, {"info", LogLevel::info}, {"debug", LogLevel::debug}}};
+
+void read_protocol(Checker& checker, const toml::node& node, const std::string& path, Listener& listener) {
+  const auto* text = node.as_string();
+  if (text != nullptr && std::ranges::find(kFutureProtocols, text->get()) != kFutureProtocols.end()) {
+    return checker.error(node, path,
+                         quoted(text->get()) +
+                             " is not supported yet (TLS and WebSocket listeners come in a later "
+                             "release); only \"mqtt\" is");
+  }
+  read_choice(checker, node, path, listener.protocol, kProtocols);
+}
+
+const std::vector<KeyRule<BrokerSection>> kBrokerKeys{
+    integer_key("threads", &BrokerSection::threads, BrokerSection::kThreadsBounds)};
+
+const std::vector<KeyRule<Listener>> kListenerKeys{text_key("name", &Listener::name),
+                                                   {"address", [](Checker& c, const toml::node& n, const std::string& p,
+                                                                  Listener& l) { read_address(c, n, p, l.address); }},
+                                                   integer_key("port", &Listener::port, Listener::kPortBounds),
+                                                   {"protocol", read_protocol}};
+
+const std::vector<KeyRule<LimitsSection>> kLimitsKeys{
+    size_key("max_packet_size", &LimitsSection::max_packet_size, LimitsSection::kMaxPacketSizeBounds),
+    integer_key("max_connections", &LimitsSection::max_connections, LimitsSection::kMaxConnectionsBounds),
+    integer_key("max_inflight_messages", &LimitsSection::max_inflight_messages,
+                LimitsSection::kMaxInflightMessagesBounds),
+    integer_key("max_queued_messages", &LimitsSection::max_queued_messages, LimitsSection::kMaxQueuedMessagesBounds),
+    size_key("max_queued_bytes", &LimitsSection::max_queued_bytes, LimitsSection::kMaxQueuedBytesBounds),
+    duration_key("max_keep_alive", &LimitsSection::max_keep_alive, LimitsSection::kMaxKeepAliveBounds),
+    integer_key("max_topic_alias", &LimitsSection::max_topic_alias, LimitsSection::kMaxTopicAliasBounds)};
+
+const std::vector<KeyRule<PersistenceSection>> kPersistenceKeys{
+    bool_key("enabled", &PersistenceSection::enabled), text_key("path", &PersistenceSection::path),
+    choice_key("sync", &PersistenceSection::sync, kSyncModes),
+    duration_key("batch_interval", &PersistenceSection::batch_interval, PersistenceSection::kBatchIntervalBounds)};
+
+const std::vector<KeyRule<AuthSection>> kAuthKeys{
+    bool_key("allow_anonymous", &AuthSection::allow_anonymous),
+    {"password_file", [](Checker& c, const toml::node& n, const std::string& p, AuthSection& a) {
+       std::string path;
+       read_text(c, n, p, path);
+       if (!path.empty()) a.password_file = std::move(path);
+     }}};
+
+const std::vector<KeyRule<LogSection>> kLogKeys{choice_key("level", &LogSection::level, kLogLevels)};
+
+// --- sections ---
+
+struct SectionRule {
+  std::string_view name;
+  std::vector<std::string_view> keys;
+  std::function<void(Checker&, const toml::node&, Config&)> read;
+};
+
+const std::vector<SectionRule>& sections();
+
+template <class S>
+std::vector<std::string_view> names_of(const std::vector<KeyRule<S>>& rules) {
+  std::vector<std::string_view> names;
+  for (const KeyRule<S>& rule : rules) names.push_back(rule.name);
+  return names;
+}
+
+// The section (other than `except`) that has a key of this name, if any.
+const SectionRule* section_with_key(std::string_view key, std::string_view except) {
+  for (const SectionRule& section : sections()) {
+    if (section.name != except && std::ranges::find(section.keys, key) != section.keys.end()) return &section;
+  }
+  return nullptr;
+}
+
+std::string section_header(const SectionRule& section) {
+  return section.name == "listeners" ? "[[listeners]]" : "[" + std::string(section.name) + "]";
+}
+
+template <class S>
+void read_table(Checker& checker, const toml::node& node, const std::string& path, std::string_view section,
+                const std::vector<KeyRule<S>>& rules, S& out) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return checker.error(node, path, "expected a table, got " + type_name(node));
+  const std::vector<std::string_view> names = names_of(rules);
+  for (auto&& [key, value] : *table) {
+    const auto rule = std::ranges::find(rules, key.str(), &KeyRule<S>::name);
+    if (rule != rules.end()) {
+      rule->read(checker, value, path + "." + std::string(key.str()), out);
+      continue;
+    }
+    std::string message = "unknown key " + quoted(key.str()) + " in [" + std::string(section) + "]";
+    if (const auto suggestion = closest_match(key.str(), names)) {
+      message += "; did you mean " + quoted(*suggestion) + "?";
+    } else if (const SectionRule* home = section_with_key(key.str(), section)) {
+      message += "; it belongs in " + section_header(*home);
+    }
+    checker.error(key.source(), message);
+  }
+}
+
+template <class S>
+SectionRule table_section(std::string_view name, S Config::*field, const std::vector<KeyRule<S>>& rules) {
+  return {name, names_of(rules), [name, field, &rules](Checker& c, const toml::node& n, Config& config) {
+            read_table(c, n, std::string(name), name, rules, config.*field);
+          }};
+}
+
+void read_listeners(Checker& checker, const toml::node& node, Config& config) {
+  const auto* array = node.as_array();
+  if (array != nullptr && array->empty()) return checker.error(node, "listeners", "at least one listener is needed");
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return checker.error(
+        node, "listeners",
+        "expected an array of tables, got " + type_name(node) + "; write each listener as [[listeners]]");
+  }
+  config.listeners.clear();
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    const std::string path = "listeners[" + std::to_string(i) + "]";
+    Listener listener;
+    read_table(checker, element, path, "listeners", kListenerKeys, listener);
+    const auto same = std::ranges::find_if(config.listeners, [&](const Listener& other) {
+      return other.address == listener.address && other.port == listener.port;
+    });
+    if (same != config.listeners.end()) {
+      checker.error(element, path,
+                    listener.address + " port " + std::to_string(listener.port) + " is already used by listeners[" +
+                        std::to_string(same - config.listeners.begin()) + "]");
+    }
+    config.listeners.push_back(std::move(listener));
+  }
+}
+
+const std::vector<SectionRule>& sections() {
+  static const std::vector<SectionRule> all{table_section("broker", &Config::broker, kBrokerKeys),
+                                            {"listeners", names_of(kListenerKeys), read_listeners},
+                                            table_section("limits", &Config::limits, kLimitsKeys),
+                                            table_section("persistence", &Config::persistence, kPersistenceKeys),
+                                            table_section("auth", &Config::auth, kAuthKeys),
+                                            table_section("log", &Config::log, kLogKeys)};
+  return all;
+}
+
+void read_root(Checker& checker, const toml::table& root, Config& config) {
+  std::vector<std::string_view> names;
+  for (const SectionRule& section : sections()) names.push_back(section.name);
+  for (auto&& [key, value] : root) {
+    const auto section = std::ranges::find(sections(), key.str(), &SectionRule::name);
+    if (section != sections().end()) {
+      section->read(checker, value, config);
+      continue;
+    }
+    std::string message;
+    if (const SectionRule* home = section_with_key(key.str(), "")) {
+      message = "key " + quoted(key.str()) + " outside its section; it belongs in " + section_header(*home);
+    } else {
+      message = "unknown section " + quoted(key.str());
+      if (const auto suggestion = closest_match(key.str(), names))
+        message += "; did you mean " + quoted(*suggestion) + "?";
+    }
+    checker.error(key.source(), message);
+  }
+}
+
+}  // namespace
+
+std::string to_string(const ConfigError& error) {
+  if (error.line == 0) return error.file + ": " + error.message;
+  return error.file + ":" + std::to_string(error.line) + ":" + std::to_string(error.column) + ": " + error.message;
+}
+
+Result<Config, ConfigErrors> parse_config(std::string_view text, std::string_view source_name) {
+  Checker checker(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    checker.error(error.source(), std::string(error.description()));
+    return fail(std::move(checker).sorted());
+  }
+  Config config;
+  read_root(checker, root, config);
+  if (!checker.empty()) return fail(std::move(checker).sorted());
+  return config;
+}
+
+Result<Config, ConfigErrors> load_config_file(const std::string& path) {
+  const auto cannot_read = [&path] {
+    return fail(ConfigErrors{{path, 0, 0, std::string("cannot read the configuration file: ") + std::strerror(errno)}});
+  };
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return cannot_read();
+  std::string text;
+  std::array<char, 8192> buffer{};
+  while (const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get()))
+    text.append(buffer.data(), count);
+  if (std::ferror(file.get()) != 0) return cannot_read();
+  return parse_config(text, path);
+}
+
+}  // namespace mqwarden::app

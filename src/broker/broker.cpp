@@ -1,0 +1,200 @@
+#include "broker/broker.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <utility>
+
+#include "mqtt/topic.hpp"
+
+namespace mqwarden::broker {
+
+// What each worker thread owns: its replica of the subscriptions, the
+// sessions they refer to, and scratch space for routing.
+struct Broker::WorkerState {
+  SubscriptionTree tree;
+  std::unordered_map<SubscriberId, std::shared_ptr<Session>> sessions;
+  // Scratch for one publish: the delivery per matching session, merged over
+  // overlapping subscriptions.
+  std::vector<std::pair<Session*, Delivery>> targets;
+  std::unordered_map<SubscriberId, std::size_t> target_index;
+};
+
+namespace {
+
+// Collects the deliveries of one message: one per session, at the highest
+// QoS its matching subscriptions grant, with all their identifiers [MQTT-3.3.4-2, -3, -4, -5].
+class Router final : public SubscriptionVisitor {
+ public:
+  Router(const MessagePtr& message, std::unordered_map<SubscriberId, std::shared_ptr<Session>>& sessions,
+         std::vector<std::pair<Session*, Delivery>>& targets, std::unordered_map<SubscriberId, std::size_t>& index)
+      : message_(message), sessions_(sessions), targets_(targets), index_(index) {}
+
+  void on_subscription(const Subscription& subscription) override {
+    auto found = sessions_.find(subscription.subscriber);
+    if (found == sessions_.end()) return;
+    Session* session = found->second.get();
+    // No Local: not back to the client that published it [MQTT-3.8.3-3].
+    if (subscription.options.no_local && session->client_id() == message_->publisher) return;
+    add(session, subscription, /*merge=*/true);
+  }
+
+  void on_shared_group(std::string_view, std::span<const Subscription> members, std::size_t& next_member) override {
+    // Round robin, preferring members that are connected.
+    const std::size_t count = members.size();
+    std::size_t chosen = next_member % count;
+    for (std::size_t step = 0; step < count; ++step) {
+      const std::size_t candidate = (next_member + step) % count;
+      auto found = sessions_.find(members[candidate].subscriber);
+      if (found != sessions_.end() && found->second->attached()) {
+        chosen = candidate;
+        break;
+      }
+    }
+    next_member = (chosen + 1) % count;
+    auto found = sessions_.find(members[chosen].subscriber);
+    // A copy of its own, not merged with the member's other subscriptions: a
+    // client with a shared and an ordinary subscription may get both (spec 4.8.2).
+    if (found != sessions_.end()) add(found->second.get(), members[chosen], /*merge=*/false);
+  }
+
+ private:
+  void add(Session* session, const Subscription& subscription, bool merge) {
+    const mqtt::QoS qos = std::min(message_->qos, subscription.options.max_qos);
+    const bool retain = subscription.options.retain_as_published && message_->retain;  // [MQTT-3.3.1-12, -13]
+    std::size_t target = targets_.size();
+    if (merge) {
+      auto [it, inserted] = index_.try_emplace(session->id(), target);
+      target = it->second;
+    }
+    if (target == targets_.size()) targets_.emplace_back(session, Delivery{message_, qos, retain, {}});
+    Delivery& delivery = targets_[target].second;
+    delivery.qos = std::max(delivery.qos, qos);
+    delivery.retain = delivery.retain || retain;
+    if (subscription.identifier != 0) delivery.subscription_identifiers.push_back(subscription.identifier);
+  }
+
+  const MessagePtr& message_;
+  std::unordered_map<SubscriberId, std::shared_ptr<Session>>& sessions_;
+  std::vector<std::pair<Session*, Delivery>>& targets_;
+  std::unordered_map<SubscriberId, std::size_t>& index_;
+};
+
+}  // namespace
+
+Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator)
+    : options_(options), executor_(executor), authenticator_(std::move(authenticator)) {
+  std::random_device random;
+  char prefix[17];
+  std::snprintf(prefix, sizeof prefix, "%08x%08x", random(), random());
+  assigned_id_prefix_ = prefix;
+  for (std::size_t i = 0; i < executor_.worker_count(); ++i) workers_.push_back(std::make_unique<WorkerState>());
+}
+
+Broker::~Broker() = default;
+
+Broker::Connected Broker::connect(const std::string& client_id, bool clean_start,
+                                  const std::shared_ptr<ClientLink>& link) {
+  std::shared_ptr<ClientLink> previous_link;
+  std::shared_ptr<Session> discarded;
+  Connected result;
+  {
+    std::lock_guard lock(registry_mutex_);
+    Registration& registration = registry_[client_id];
+    previous_link = std::exchange(registration.link, link);
+    if (registration.session && clean_start) discarded = std::exchange(registration.session, nullptr);
+    result.session_present = registration.session != nullptr;
+    if (!registration.session) {
+      registration.session = std::make_shared<Session>(client_id, next_session_id_++, options_.session_limits);
+    }
+    result.session = registration.session;
+  }
+  if (previous_link) {
+    if (result.session_present) result.session->detach();
+    previous_link->close(mqtt::ReasonCode::session_taken_over);
+  }
+  if (discarded) {
+    discarded->detach();
+    drop_subscriptions(discarded);
+  }
+  return result;
+}
+
+void Broker::disconnect(const std::shared_ptr<Session>& session, const ClientLink* link, bool keep_session) {
+  {
+    std::lock_guard lock(registry_mutex_);
+    auto it = registry_.find(session->client_id());
+    if (it == registry_.end() || it->second.session != session || it->second.link.get() != link) return;
+    it->second.link.reset();
+    session->detach();
+    if (keep_session) return;
+    registry_.erase(it);
+  }
+  drop_subscriptions(session);
+}
+
+void Broker::drop_subscriptions(const std::shared_ptr<Session>& session) {
+  const auto subscriptions = session->subscriptions();
+  const SubscriberId id = session->id();
+  for_each_worker([subscriptions, id](WorkerState& worker) {
+    for (const auto& [filter, subscription] : subscriptions) worker.tree.remove(filter, id);
+    worker.sessions.erase(id);
+  });
+}
+
+void Broker::for_each_worker(const std::function<void(WorkerState&)>& change) {
+  const std::size_t current = executor_.current_worker();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (i == current) continue;
+    WorkerState* worker = workers_[i].get();
+    executor_.post(i, [worker, change] { change(*worker); });
+  }
+  change(*workers_[current]);
+}
+
+void Broker::publish(const MessagePtr& message, Clock::time_point now) {
+  if (message->retain) retained_.retain(message);
+  WorkerState& worker = *workers_[executor_.current_worker()];
+  Router router(message, worker.sessions, worker.targets, worker.target_index);
+  worker.tree.match(message->topic, router);
+  for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now);
+  worker.targets.clear();
+  worker.target_index.clear();
+}
+
+void Broker::subscribe(const std::shared_ptr<Session>& session, const std::string& filter,
+                       const Subscription& subscription) {
+  session->record_subscription(filter, subscription);
+  for_each_worker([session, filter, subscription](WorkerState& worker) {
+    worker.tree.add(filter, subscription);
+    worker.sessions.emplace(session->id(), session);
+  });
+}
+
+bool Broker::unsubscribe(const std::shared_ptr<Session>& session, const std::string& filter) {
+  if (!session->forget_subscription(filter)) return false;
+  for_each_worker([id = session->id(), filter](WorkerState& worker) { worker.tree.remove(filter, id); });
+  return true;
+}
+
+std::vector<MessagePtr> Broker::retained_messages(std::string_view filter, Clock::time_point now) const {
+  return retained_.matching(filter, now);
+}
+
+std::string Broker::assign_client_id() {
+  // A per-process random prefix keeps assigned identifiers apart from ones clients choose.
+  return "mqwarden-" + assigned_id_prefix_ + "-" + std::to_string(next_assigned_id_++);
+}
+
+std::size_t Broker::session_count() const {
+  std::lock_guard lock(registry_mutex_);
+  return registry_.size();
+}
+
+std::size_t Broker::connected_count() const {
+  std::lock_guard lock(registry_mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(registry_.begin(), registry_.end(), [](const auto& entry) { return entry.second.link != nullptr; }));
+}
+
+}  // namespace mqwarden::broker

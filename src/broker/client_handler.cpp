@@ -1,0 +1,84 @@
+#include "broker/client_handler.hpp"
+
+#include <string>
+
+namespace mqwarden::broker {
+
+ClientHandler::ClientHandler(Broker& broker, ConnectionControl& control, std::shared_ptr<ClientLink> link)
+    : broker_(broker), control_(control), link_(std::move(link)) {}
+
+ClientHandler::~ClientHandler() = default;
+
+void ClientHandler::on_packet(mqtt::Packet&& packet, Clock::time_point now) {
+  if (!close_reason_.empty()) return;  // closing: what is still in the pipe is ignored
+  if (!session_ && !std::holds_alternative<mqtt::Connect>(packet)) {
+    // [MQTT-3.1.0-1]: the first packet must be CONNECT; close without a reply.
+    close_reason_ = "first packet was not CONNECT";
+    link_->close(std::nullopt);
+    return;
+  }
+  std::visit([&](auto&& p) { handle(std::move(p), now); }, std::move(packet));
+}
+
+void ClientHandler::on_decode_error(const mqtt::DecodeError& error) {
+  if (!close_reason_.empty()) return;
+  close_reason_ = error.to_string();
+  if (!session_) {
+    // A CONNECT that could not be accepted. The only refusal a client of
+    // either version understands before the version is known is 3.1.1's
+    // "unacceptable protocol version" [MQTT-3.1.2-2].
+    if (error.reason == mqtt::ReasonCode::unsupported_protocol_version) {
+      link_->send(mqtt::Connack{false, mqtt::ReasonCode::unsupported_protocol_version, {}});
+    }
+    link_->close(std::nullopt);
+    return;
+  }
+  link_->close(v5() ? std::optional(error.reason) : std::nullopt);
+}
+
+void ClientHandler::protocol_error(std::string_view why, mqtt::ReasonCode reason) {
+  if (!close_reason_.empty()) return;
+  close_reason_ = std::string(mqtt::to_string(reason, mqtt::PacketType::disconnect)) + ": " + std::string(why);
+  link_->close(v5() && session_ ? std::optional(reason) : std::nullopt);
+}
+
+void ClientHandler::on_keep_alive_expired() {
+  if (!close_reason_.empty()) return;
+  close_reason_ = "keep-alive timeout";
+  link_->close(v5() && session_ ? std::optional(mqtt::ReasonCode::keep_alive_timeout) : std::nullopt);
+}
+
+void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) { link_->send(mqtt::Pingresp{}); }
+
+void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
+  if (v5()) {
+    if (auto expiry = disconnect.properties.number(mqtt::PropertyId::session_expiry_interval)) {
+      if (session_expiry_interval_ == 0 && *expiry != 0) {
+        // A session that was to end with the connection may not be prolonged (spec 3.14.2.2.2).
+        protocol_error("DISCONNECT sets a Session Expiry Interval after CONNECT set 0");
+        return;
+      }
+      session_expiry_interval_ = *expiry;
+    }
+  }
+  // Reason 0x04 asks for the will to be published; any other normal
+  // DISCONNECT discards it [MQTT-3.1.2-10].
+  disconnected_normally_ = disconnect.reason_code != mqtt::ReasonCode::disconnect_with_will_message;
+  close_reason_ = "client disconnected";
+  link_->close(std::nullopt);
+}
+
+void ClientHandler::on_closed(Clock::time_point now) {
+  if (!session_) return;
+  if (will_ && !disconnected_normally_) {
+    mqtt::Publish publish{will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties),
+                          std::move(will_->payload)};
+    publish.properties.remove(mqtt::PropertyId::will_delay_interval);
+    broker_.publish(make_message(std::move(publish), client_id_, now), now);
+  }
+  will_.reset();
+  broker_.disconnect(session_, link_.get(), session_expiry_interval_ > 0);
+  session_.reset();
+}
+
+}  // namespace mqwarden::broker

@@ -1,0 +1,81 @@
+// ClientHandler: the MQTT protocol as one client connection speaks it to the
+// broker — CONNECT and authentication, PUBLISH and the QoS 1/2 exchanges in
+// both directions, SUBSCRIBE and UNSUBSCRIBE, PINGREQ, DISCONNECT, the will
+// message — turning decoded packets into broker actions and replies.
+//
+// Sans-I/O: it receives decoded packets and sends through its ClientLink;
+// the transport owns the socket and timers. Not thread-safe: used by its
+// connection's thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "broker/broker.hpp"
+#include "broker/connection_control.hpp"
+#include "mqtt/decode_error.hpp"
+
+namespace mqwarden::broker {
+
+class ClientHandler {
+ public:
+  ClientHandler(Broker& broker, ConnectionControl& control, std::shared_ptr<ClientLink> link);
+  ~ClientHandler();
+
+  void on_packet(mqtt::Packet&& packet, Clock::time_point now);
+  // A packet could not be decoded: answers as the version allows and closes.
+  void on_decode_error(const mqtt::DecodeError& error);
+  // No packet arrived for 1.5 times the keep-alive: closes (v5: DISCONNECT 0x8D).
+  void on_keep_alive_expired();
+  // The connection has closed, whatever the cause. Publishes the will unless
+  // the client disconnected normally, and releases the session.
+  void on_closed(Clock::time_point now);
+
+  bool connected() const { return session_ != nullptr; }
+  const std::string& client_id() const { return client_id_; }
+  // Why the handler closed the connection, for the transport's log; empty
+  // while it has not.
+  const std::string& close_reason() const { return close_reason_; }
+
+ private:
+  void handle(mqtt::Connect&& connect, Clock::time_point now);
+  void handle(mqtt::Publish&& publish, Clock::time_point now);
+  void handle(mqtt::Puback&& puback, Clock::time_point now);
+  void handle(mqtt::Pubrec&& pubrec, Clock::time_point now);
+  void handle(mqtt::Pubrel&& pubrel, Clock::time_point now);
+  void handle(mqtt::Pubcomp&& pubcomp, Clock::time_point now);
+  void handle(mqtt::Subscribe&& subscribe, Clock::time_point now);
+  void handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point now);
+  void handle(mqtt::Pingreq&& pingreq, Clock::time_point now);
+  void handle(mqtt::Disconnect&& disconnect, Clock::time_point now);
+  // Packets a client never sends to a server.
+  template <class Packet>
+  void handle(Packet&&, Clock::time_point) {
+    protocol_error("packet type not sent by clients");
+  }
+
+  void refuse_connect(mqtt::ReasonCode reason);
+  // Ends the connection for a protocol violation: DISCONNECT with `reason` for
+  // v5 [MQTT-4.13.1-1], a plain close for 3.1.1 [MQTT-4.8.0-1].
+  void protocol_error(std::string_view why, mqtt::ReasonCode reason = mqtt::ReasonCode::protocol_error);
+  bool resolve_topic_alias(mqtt::Publish& publish);
+  void send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now);
+  bool v5() const { return version_ == mqtt::ProtocolVersion::v5; }
+
+  Broker& broker_;
+  ConnectionControl& control_;
+  std::shared_ptr<ClientLink> link_;
+  mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
+  std::string client_id_;
+  std::shared_ptr<Session> session_;
+  std::optional<mqtt::Will> will_;
+  std::uint32_t session_expiry_interval_ = 0;  // seconds; 3.1.1: 0 or "never" for clean session 0
+  std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // client to broker
+  std::string close_reason_;
+  bool disconnected_normally_ = false;
+};
+
+}  // namespace mqwarden::broker

@@ -1,0 +1,29 @@
+// ConnectionControl: what the protocol handler of a connection asks of its
+// transport. Called only on the connection's own thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "mqtt/protocol_version.hpp"
+
+namespace mqwarden::broker {
+
+class ConnectionControl {
+ public:
+  virtual ~ConnectionControl() = default;
+  // The version the client connected with: for decoding and encoding from now on.
+  virtual void set_protocol_version(mqtt::ProtocolVersion version) = 0;
+  // The largest packet the client accepts (v5 Maximum Packet Size).
+  virtual void set_peer_max_packet_size(std::uint32_t bytes) = 0;
+  // Closes the connection when no packet arrives for 1.5 times `interval`
+  // [MQTT-3.1.2-24]; zero turns the check off.
+  virtual void set_keep_alive(std::chrono::seconds interval) = 0;
+  // The CONNECT was accepted as `client_id` (for the transport's log).
+  virtual void client_connected(std::string_view client_id) = 0;
+  // "address:port" of the client, for logs.
+  virtual std::string_view remote_address() const = 0;
+};
+
+}  // namespace mqwarden::broker

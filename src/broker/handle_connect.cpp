@@ -1,0 +1,95 @@
+// CONNECT: version, client identifier, authentication, keep-alive, session
+// take-over and resumption, and the CONNACK (spec 3.1 and 3.2).
+#include <limits>
+
+#include "broker/client_handler.hpp"
+
+namespace mqwarden::broker {
+
+using mqtt::PropertyId;
+using mqtt::ReasonCode;
+
+void ClientHandler::refuse_connect(ReasonCode reason) {
+  // 3.1.1 clients get the nearest CONNACK return code (the encoder maps it).
+  close_reason_ = "connection refused: " + std::string(mqtt::to_string(reason));
+  link_->send(mqtt::Connack{false, reason, {}});
+  link_->close(std::nullopt);  // [MQTT-3.2.2-7]: after a refusing CONNACK the server closes
+}
+
+void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
+  if (session_) {
+    protocol_error("second CONNECT");  // [MQTT-3.1.0-2]
+    return;
+  }
+  version_ = connect.version;
+  control_.set_protocol_version(version_);
+  const BrokerOptions& options = broker_.options();
+  mqtt::Properties ack_properties;
+
+  if (connect.properties.find(PropertyId::authentication_method)) {
+    refuse_connect(ReasonCode::bad_authentication_method);  // enhanced authentication is not offered
+    return;
+  }
+
+  // Authentication before anything that depends on the client's identity.
+  if (connect.username) {
+    const Authenticator* authenticator = broker_.authenticator();
+    if (authenticator == nullptr || !authenticator->authenticate(*connect.username, connect.password.value_or(""))) {
+      refuse_connect(ReasonCode::bad_user_name_or_password);
+      return;
+    }
+  } else if (!options.allow_anonymous) {
+    refuse_connect(ReasonCode::not_authorized);
+    return;
+  }
+
+  client_id_ = std::move(connect.client_id);
+  if (client_id_.empty()) {
+    if (!v5() && !connect.clean_start) {
+      refuse_connect(ReasonCode::client_identifier_not_valid);  // [MQTT-3.1.3-8]
+      return;
+    }
+    client_id_ = broker_.assign_client_id();  // [MQTT-3.1.3-6]
+    if (v5()) ack_properties.add_text(PropertyId::assigned_client_identifier, client_id_);  // [MQTT-3.1.3-7]
+  }
+
+  std::uint16_t keep_alive = connect.keep_alive;
+  // With a configured maximum, no keep-alive (0) is too long as well.
+  if (keep_alive > options.max_keep_alive || (keep_alive == 0 && options.max_keep_alive < 65535)) {
+    if (!v5()) {
+      // 3.1.1 has no way to lower the client's keep-alive: refuse (as Mosquitto
+      // does, with "identifier rejected") rather than cut the client off later.
+      refuse_connect(ReasonCode::client_identifier_not_valid);
+      return;
+    }
+    keep_alive = options.max_keep_alive;
+    ack_properties.add_number(PropertyId::server_keep_alive, keep_alive);  // [MQTT-3.2.2-21]
+  }
+
+  std::uint16_t client_receive_maximum = options.receive_maximum;
+  if (v5()) {
+    session_expiry_interval_ = connect.properties.number(PropertyId::session_expiry_interval).value_or(0);
+    client_receive_maximum = static_cast<std::uint16_t>(
+        connect.properties.number(PropertyId::receive_maximum).value_or(65535));
+    if (auto size = connect.properties.number(PropertyId::maximum_packet_size)) control_.set_peer_max_packet_size(*size);
+    ack_properties.add_number(PropertyId::receive_maximum, options.receive_maximum);
+    ack_properties.add_number(PropertyId::maximum_packet_size, options.max_packet_size);
+    if (options.topic_alias_maximum > 0) {
+      ack_properties.add_number(PropertyId::topic_alias_maximum, options.topic_alias_maximum);
+    }
+  } else {
+    // 3.1.1: a session with Clean Session 0 lasts until the client cleans it.
+    session_expiry_interval_ = connect.clean_start ? 0 : std::numeric_limits<std::uint32_t>::max();
+  }
+
+  will_ = std::move(connect.will);
+  Broker::Connected connected = broker_.connect(client_id_, connect.clean_start, link_);
+  session_ = std::move(connected.session);
+  link_->send(mqtt::Connack{connected.session_present, ReasonCode::success, std::move(ack_properties)});
+  control_.client_connected(client_id_);
+  control_.set_keep_alive(std::chrono::seconds(keep_alive));
+  // After the CONNACK: the messages in flight again, then the queue [MQTT-4.4.0-1].
+  session_->attach(link_, client_receive_maximum, now);
+}
+
+}  // namespace mqwarden::broker

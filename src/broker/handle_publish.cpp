@@ -1,0 +1,81 @@
+// PUBLISH from the client and the QoS 1/2 exchanges in both directions
+// (spec 3.3-3.7, 4.3).
+#include "broker/client_handler.hpp"
+
+namespace mqwarden::broker {
+
+using mqtt::PropertyId;
+using mqtt::QoS;
+using mqtt::ReasonCode;
+
+bool ClientHandler::resolve_topic_alias(mqtt::Publish& publish) {
+  const auto alias = publish.properties.number(PropertyId::topic_alias);
+  if (!alias) return true;
+  if (*alias > broker_.options().topic_alias_maximum) {  // 0 is refused by the decoder
+    protocol_error("Topic Alias above the maximum", ReasonCode::topic_alias_invalid);
+    return false;
+  }
+  const auto key = static_cast<std::uint16_t>(*alias);
+  if (!publish.topic.empty()) {
+    topic_aliases_[key] = publish.topic;
+    return true;
+  }
+  auto it = topic_aliases_.find(key);
+  if (it == topic_aliases_.end()) {
+    protocol_error("Topic Alias not set on this connection");
+    return false;
+  }
+  publish.topic = it->second;
+  return true;
+}
+
+void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
+  if (v5()) {
+    if (!resolve_topic_alias(publish)) return;
+    if (publish.properties.find(PropertyId::subscription_identifier)) {
+      protocol_error("PUBLISH from a client carries a Subscription Identifier");  // [MQTT-3.3.4-6]
+      return;
+    }
+  }
+  const std::uint16_t packet_id = publish.packet_id;
+  switch (publish.qos) {
+    case QoS::at_most_once:
+      broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      break;
+    case QoS::at_least_once:
+      broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      link_->send(mqtt::Puback{packet_id, ReasonCode::success, {}});
+      break;
+    case QoS::exactly_once:
+      switch (session_->receive_qos2(packet_id, broker_.options().receive_maximum)) {
+        case Session::Qos2Receipt::new_message:
+          broker_.publish(make_message(std::move(publish), client_id_, now), now);
+          break;
+        case Session::Qos2Receipt::duplicate:
+          break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]
+        case Session::Qos2Receipt::over_limit:
+          protocol_error("more unreleased QoS 2 messages than Receive Maximum", ReasonCode::receive_maximum_exceeded);
+          return;
+      }
+      link_->send(mqtt::Pubrec{packet_id, ReasonCode::success, {}});
+      break;
+  }
+}
+
+void ClientHandler::handle(mqtt::Pubrel&& pubrel, Clock::time_point) {
+  const bool known = session_->release_qos2(pubrel.packet_id);
+  link_->send(mqtt::Pubcomp{pubrel.packet_id, known ? ReasonCode::success : ReasonCode::packet_identifier_not_found,
+                            {}});
+}
+
+void ClientHandler::handle(mqtt::Puback&& puback, Clock::time_point now) { session_->on_puback(puback.packet_id, now); }
+
+void ClientHandler::handle(mqtt::Pubrec&& pubrec, Clock::time_point now) {
+  session_->on_pubrec(pubrec.packet_id, pubrec.reason_code, now);
+}
+
+void ClientHandler::handle(mqtt::Pubcomp&& pubcomp, Clock::time_point now) {
+  session_->on_pubcomp(pubcomp.packet_id, now);
+}
+
+}  // namespace mqwarden::broker

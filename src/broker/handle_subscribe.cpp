@@ -1,0 +1,55 @@
+// SUBSCRIBE and UNSUBSCRIBE: per-filter validation and reason codes, and the
+// retained messages a new subscription receives (spec 3.8-3.11).
+#include "broker/client_handler.hpp"
+#include "mqtt/topic.hpp"
+
+namespace mqwarden::broker {
+
+using mqtt::PropertyId;
+using mqtt::ReasonCode;
+
+void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
+  const std::uint32_t identifier =
+      v5() ? subscribe.properties.number(PropertyId::subscription_identifier).value_or(0) : 0;
+  const auto existing = session_->subscriptions();
+  mqtt::Suback suback{subscribe.packet_id, {}, {}};
+  std::vector<std::pair<std::string, Subscription>> granted;
+  for (mqtt::TopicSubscription& request : subscribe.subscriptions) {
+    if (mqtt::validate_topic_filter(request.filter).has_value()) {
+      suback.reason_codes.push_back(ReasonCode::topic_filter_invalid);  // 0x80 for 3.1.1
+      continue;
+    }
+    const Subscription subscription{session_->id(), request.options, identifier};
+    const bool is_new = !existing.contains(request.filter);
+    broker_.subscribe(session_, request.filter, subscription);
+    suback.reason_codes.push_back(static_cast<ReasonCode>(request.options.max_qos));  // granted as requested
+    const auto handling = request.options.retain_handling;
+    if (handling == mqtt::RetainHandling::send_on_subscribe ||
+        (handling == mqtt::RetainHandling::send_if_new_subscription && is_new)) {
+      granted.emplace_back(std::move(request.filter), subscription);
+    }
+  }
+  link_->send(suback);  // [MQTT-3.8.4-1]: SUBACK before the retained messages
+  for (const auto& [filter, subscription] : granted) send_retained(filter, subscription, now);
+}
+
+void ClientHandler::send_retained(const std::string& filter, const Subscription& subscription,
+                                  Clock::time_point now) {
+  if (mqtt::parse_shared_subscription(filter)) return;  // not sent to shared subscriptions (spec 4.8.2)
+  for (const MessagePtr& message : broker_.retained_messages(filter, now)) {
+    Delivery delivery{message, std::min(message->qos, subscription.options.max_qos), true, {}};
+    if (subscription.identifier != 0) delivery.subscription_identifiers.push_back(subscription.identifier);
+    session_->deliver(std::move(delivery), now);  // RETAIN set on messages sent for a new subscription [MQTT-3.3.1-9]
+  }
+}
+
+void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
+  mqtt::Unsuback unsuback{unsubscribe.packet_id, {}, {}};
+  for (const std::string& filter : unsubscribe.filters) {
+    const bool existed = broker_.unsubscribe(session_, filter);
+    unsuback.reason_codes.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
+  }
+  link_->send(unsuback);  // reason codes are left out for 3.1.1 by the encoder
+}
+
+}  // namespace mqwarden::broker

@@ -1,0 +1,34 @@
+// RetainedStore: the last retained message of each topic (spec 3.3.1.3).
+//
+// Thread-safe (one mutex): it is touched by PUBLISHes with RETAIN set and by
+// new subscriptions, not by ordinary message routing.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/message.hpp"
+
+namespace mqwarden::broker {
+
+class RetainedStore {
+ public:
+  // Stores `message` as its topic's retained message; an empty payload
+  // removes the topic's retained message instead [MQTT-3.3.1-10, -11].
+  void retain(const MessagePtr& message);
+
+  // The unexpired retained messages whose topics match `filter` (a valid
+  // topic filter, not a shared subscription).
+  std::vector<MessagePtr> matching(std::string_view filter, Clock::time_point now) const;
+
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, MessagePtr, std::less<>> messages_;
+};
+
+}  // namespace mqwarden::broker

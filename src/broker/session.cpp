@@ -1,0 +1,185 @@
+#include "broker/session.hpp"
+
+#include <algorithm>
+
+namespace mqwarden::broker {
+namespace {
+
+std::size_t delivery_bytes(const Delivery& delivery) {
+  return delivery.message->topic.size() + delivery.message->payload.size();
+}
+
+}  // namespace
+
+Session::Session(std::string client_id, SubscriberId id, SessionLimits limits)
+    : client_id_(std::move(client_id)), id_(id), limits_(limits) {}
+
+void Session::deliver(Delivery delivery, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (!link_) {
+    if (delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
+    queue(std::move(delivery));
+    return;
+  }
+  send_or_queue(std::move(delivery), now);
+}
+
+void Session::send_or_queue(Delivery delivery, Clock::time_point now) {
+  if (delivery.qos != mqtt::QoS::at_most_once && (in_flight_.size() >= receive_maximum_ || !queue_.empty())) {
+    queue(std::move(delivery));  // keep the order behind what already waits
+    return;
+  }
+  send_new(std::move(delivery), now);
+}
+
+void Session::queue(Delivery delivery) {
+  const std::size_t bytes = delivery_bytes(delivery);
+  if (queue_.size() >= limits_.max_queued_messages || queued_bytes_ + bytes > limits_.max_queued_bytes) {
+    ++dropped_;
+    return;
+  }
+  queued_bytes_ += bytes;
+  queue_.push_back(std::move(delivery));
+}
+
+void Session::send_new(Delivery delivery, Clock::time_point now) {
+  if (delivery.message->expired(now)) return;  // [MQTT-3.3.2-5]
+  if (delivery.qos == mqtt::QoS::at_most_once) {
+    link_->send(make_publish(delivery, 0, now));
+    return;
+  }
+  const std::uint16_t packet_id = next_packet_id();
+  // A message too large for the client is discarded as if delivered [MQTT-3.1.2-25].
+  if (!link_->send(make_publish(delivery, packet_id, now))) return;
+  const Stage stage = delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback : Stage::awaiting_pubrec;
+  in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
+}
+
+void Session::fill_window(Clock::time_point now) {
+  while (link_ && !queue_.empty() && in_flight_.size() < receive_maximum_) {
+    Delivery next = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= delivery_bytes(next);
+    send_new(std::move(next), now);
+  }
+}
+
+std::uint16_t Session::next_packet_id() {
+  // The window is at most 65,535 wide, so a free identifier exists.
+  do {
+    last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1);
+  } while (find_in_flight(last_packet_id_) != in_flight_.end());
+  return last_packet_id_;
+}
+
+std::list<Session::InFlight>::iterator Session::find_in_flight(std::uint16_t packet_id) {
+  return std::find_if(in_flight_.begin(), in_flight_.end(),
+                      [packet_id](const InFlight& entry) { return entry.packet_id == packet_id; });
+}
+
+void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_maximum, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  link_ = std::move(link);
+  receive_maximum_ = receive_maximum;
+  for (const InFlight& entry : in_flight_) {
+    if (entry.stage == Stage::awaiting_pubcomp) {
+      link_->send(mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}});
+    } else {
+      mqtt::Publish again = make_publish(entry.delivery, entry.packet_id, now);
+      again.dup = true;  // [MQTT-3.3.1-1]
+      link_->send(again);
+    }
+  }
+  fill_window(now);
+}
+
+void Session::detach() {
+  std::lock_guard lock(mutex_);
+  link_.reset();
+}
+
+bool Session::attached() const {
+  std::lock_guard lock(mutex_);
+  return link_ != nullptr;
+}
+
+bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = find_in_flight(packet_id);
+  if (it == in_flight_.end() || it->stage != Stage::awaiting_puback) return false;
+  in_flight_.erase(it);
+  fill_window(now);
+  return true;
+}
+
+bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = find_in_flight(packet_id);
+  if (it == in_flight_.end() || it->stage != Stage::awaiting_pubrec) {
+    // Unknown identifier: tell the client, which can then discard its state.
+    if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::packet_identifier_not_found, {}});
+    return false;
+  }
+  if (mqtt::is_error(reason)) {  // the client refused the message: the exchange ends here
+    in_flight_.erase(it);
+    fill_window(now);
+    return true;
+  }
+  it->stage = Stage::awaiting_pubcomp;
+  if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
+  return true;
+}
+
+bool Session::on_pubcomp(std::uint16_t packet_id, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = find_in_flight(packet_id);
+  if (it == in_flight_.end() || it->stage != Stage::awaiting_pubcomp) return false;
+  in_flight_.erase(it);
+  fill_window(now);
+  return true;
+}
+
+Session::Qos2Receipt Session::receive_qos2(std::uint16_t packet_id, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  if (incoming_qos2_.contains(packet_id)) return Qos2Receipt::duplicate;
+  if (incoming_qos2_.size() >= limit) return Qos2Receipt::over_limit;
+  incoming_qos2_.insert(packet_id);
+  return Qos2Receipt::new_message;
+}
+
+bool Session::release_qos2(std::uint16_t packet_id) {
+  std::lock_guard lock(mutex_);
+  return incoming_qos2_.erase(packet_id) > 0;
+}
+
+void Session::record_subscription(const std::string& filter, const Subscription& subscription) {
+  std::lock_guard lock(mutex_);
+  subscriptions_[filter] = subscription;
+}
+
+bool Session::forget_subscription(const std::string& filter) {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.erase(filter) > 0;
+}
+
+std::map<std::string, Subscription> Session::subscriptions() const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_;
+}
+
+std::uint64_t Session::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+std::size_t Session::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+std::size_t Session::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.size();
+}
+
+}  // namespace mqwarden::broker

@@ -1,0 +1,108 @@
+// Session: the state MQTT keeps for one client identifier (spec 4.1): its
+// subscriptions, the QoS 1 and 2 messages in flight to it, the messages
+// queued for it while it is offline or its in-flight window is full, and the
+// QoS 2 packet identifiers it sent that await PUBREL.
+//
+// Thread-safe: every member function locks the session. Messages reach a
+// session from the thread of whichever publisher matched it; its client's
+// acknowledgements come from the client's connection thread.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/message.hpp"
+#include "broker/client_link.hpp"
+#include "broker/subscription_tree.hpp"
+
+namespace mqwarden::broker {
+
+struct SessionLimits {
+  std::size_t max_queued_messages = 1000;
+  std::size_t max_queued_bytes = 16 * 1024 * 1024;
+};
+
+class Session {
+ public:
+  Session(std::string client_id, SubscriberId id, SessionLimits limits);
+
+  const std::string& client_id() const { return client_id_; }
+  SubscriberId id() const { return id_; }
+
+  // Sends `delivery` to the client, or queues it: while the client is offline
+  // (QoS 1 and 2 only; QoS 0 messages to an offline client are dropped), or
+  // while `receive_maximum` QoS 1/2 messages await acknowledgement. When the
+  // queue is full the new message is dropped and counted (dropped()).
+  void deliver(Delivery delivery, Clock::time_point now);
+
+  // Connects the session to a client that accepts `receive_maximum` QoS 1/2
+  // messages in flight. Unacknowledged PUBLISHes are sent again with DUP set,
+  // and PUBRELs again, in their original order [MQTT-4.4.0-1]; then the queue.
+  void attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_maximum, Clock::time_point now);
+  void detach();
+  bool attached() const;
+
+  // Acknowledgements from the client; each returns false for an unknown
+  // packet identifier. PUBREC answers with PUBREL (or, with a failure reason,
+  // ends the exchange); PUBACK and PUBCOMP free a slot of the window.
+  bool on_puback(std::uint16_t packet_id, Clock::time_point now);
+  bool on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock::time_point now);
+  bool on_pubcomp(std::uint16_t packet_id, Clock::time_point now);
+
+  // Exactly-once receipt (spec 4.3.3): a QoS 2 PUBLISH from the client is
+  // routed only when its packet identifier is new; the identifier stays
+  // recorded until PUBREL. At most `limit` identifiers are held.
+  enum class Qos2Receipt { new_message, duplicate, over_limit };
+  Qos2Receipt receive_qos2(std::uint16_t packet_id, std::size_t limit);
+  // Returns whether the identifier was held.
+  bool release_qos2(std::uint16_t packet_id);
+
+  // The session's own record of its subscriptions (the subscription trees
+  // hold the copies used for matching).
+  void record_subscription(const std::string& filter, const Subscription& subscription);
+  bool forget_subscription(const std::string& filter);
+  std::map<std::string, Subscription> subscriptions() const;
+
+  std::uint64_t dropped() const;
+  std::size_t queued() const;
+  std::size_t in_flight() const;
+
+ private:
+  enum class Stage : std::uint8_t { awaiting_puback, awaiting_pubrec, awaiting_pubcomp };
+  struct InFlight {
+    std::uint16_t packet_id;
+    Stage stage;
+    Delivery delivery;
+  };
+
+  void send_or_queue(Delivery delivery, Clock::time_point now);
+  void send_new(Delivery delivery, Clock::time_point now);
+  void fill_window(Clock::time_point now);
+  std::uint16_t next_packet_id();
+  std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
+  void queue(Delivery delivery);
+
+  const std::string client_id_;
+  const SubscriberId id_;
+  const SessionLimits limits_;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<ClientLink> link_;
+  std::uint16_t receive_maximum_ = 0;
+  // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
+  std::list<InFlight> in_flight_;  // in the order sent
+  std::list<Delivery> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::uint16_t last_packet_id_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::set<std::uint16_t> incoming_qos2_;
+  std::map<std::string, Subscription> subscriptions_;
+};
+
+}  // namespace mqwarden::broker

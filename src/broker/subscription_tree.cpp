@@ -1,0 +1,213 @@
+#include "broker/subscription_tree.hpp"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mqtt/topic.hpp"
+
+namespace mqwarden::broker {
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+struct SharedGroup {
+  std::string name;
+  std::vector<Subscription> members;  // sorted by subscriber
+  std::size_t next_member = 0;
+};
+
+// Subscriptions sorted by subscriber, so one subscriber's entry is found by binary search.
+auto find_subscriber(std::vector<Subscription>& list, SubscriberId subscriber) {
+  return std::lower_bound(list.begin(), list.end(), subscriber,
+                          [](const Subscription& s, SubscriberId id) { return s.subscriber < id; });
+}
+
+bool insert_or_replace(std::vector<Subscription>& list, const Subscription& subscription) {
+  auto it = find_subscriber(list, subscription.subscriber);
+  if (it != list.end() && it->subscriber == subscription.subscriber) {
+    *it = subscription;
+    return false;
+  }
+  list.insert(it, subscription);
+  return true;
+}
+
+bool erase(std::vector<Subscription>& list, SubscriberId subscriber) {
+  auto it = find_subscriber(list, subscriber);
+  if (it == list.end() || it->subscriber != subscriber) return false;
+  list.erase(it);
+  return true;
+}
+
+// Splits off the first level of `rest`; returns false when it was the last.
+bool next_level(std::string_view& rest, std::string_view& level) {
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    level = rest;
+    rest = {};
+    return false;
+  }
+  level = rest.substr(0, slash);
+  rest = rest.substr(slash + 1);
+  return true;
+}
+
+}  // namespace
+
+struct SubscriptionTree::Node {
+  std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
+  std::unique_ptr<Node> single_level;  // the "+" child
+  std::unique_ptr<Node> multi_level;   // the "#" child
+  std::vector<Subscription> subscriptions;
+  std::vector<SharedGroup> groups;
+
+  bool empty() const {
+    return children.empty() && !single_level && !multi_level && subscriptions.empty() && groups.empty();
+  }
+
+  std::unique_ptr<Node>* child_slot(std::string_view level) {
+    if (level == "+") return &single_level;
+    if (level == "#") return &multi_level;
+    auto it = children.find(level);
+    return it == children.end() ? nullptr : &it->second;
+  }
+
+  Node& child(std::string_view level) {
+    if (auto* slot = child_slot(level)) {
+      if (!*slot) *slot = std::make_unique<Node>();
+      return **slot;
+    }
+    return *children.emplace(std::string(level), std::make_unique<Node>()).first->second;
+  }
+
+  void remove_child(std::string_view level) {
+    if (level == "+") {
+      single_level.reset();
+    } else if (level == "#") {
+      multi_level.reset();
+    } else {
+      children.erase(children.find(level));
+    }
+  }
+
+  void visit(SubscriptionVisitor& visitor) {
+    for (const Subscription& subscription : subscriptions) visitor.on_subscription(subscription);
+    for (SharedGroup& group : groups) visitor.on_shared_group(group.name, group.members, group.next_member);
+  }
+
+  // The topic ends at this node: its own subscriptions match, and so do those
+  // of its "#" child, since "a/#" also matches "a".
+  void visit_end(SubscriptionVisitor& visitor) {
+    visit(visitor);
+    if (multi_level) multi_level->visit(visitor);
+  }
+
+  void match(std::string_view rest, bool first_level, bool dollar_topic, SubscriptionVisitor& visitor) {
+    Node* node = this;
+    while (true) {
+      const bool wildcards_apply = !(first_level && dollar_topic);  // [MQTT-4.7.2-1]
+      if (wildcards_apply && node->multi_level) node->multi_level->visit(visitor);
+      std::string_view level;
+      const bool more = next_level(rest, level);
+      if (wildcards_apply && node->single_level) {
+        if (more) {
+          node->single_level->match(rest, false, dollar_topic, visitor);
+        } else {
+          node->single_level->visit_end(visitor);
+        }
+      }
+      auto it = node->children.find(level);
+      if (it == node->children.end()) return;
+      node = it->second.get();
+      if (!more) {
+        node->visit_end(visitor);
+        return;
+      }
+      first_level = false;
+    }
+  }
+};
+
+SubscriptionTree::SubscriptionTree() : root_(std::make_unique<Node>()) {}
+SubscriptionTree::~SubscriptionTree() = default;
+
+bool SubscriptionTree::add(std::string_view filter, const Subscription& subscription) {
+  std::string_view group;
+  if (auto shared = mqtt::parse_shared_subscription(filter)) {
+    group = shared->group;
+    filter = shared->filter;
+  }
+  Node* node = root_.get();
+  std::string_view rest = filter;
+  std::string_view level;
+  bool more = true;
+  while (more) {
+    more = next_level(rest, level);
+    node = &node->child(level);
+  }
+  bool added;
+  if (group.empty()) {
+    added = insert_or_replace(node->subscriptions, subscription);
+  } else {
+    auto it = std::find_if(node->groups.begin(), node->groups.end(),
+                           [&](const SharedGroup& g) { return g.name == group; });
+    if (it == node->groups.end()) it = node->groups.insert(it, SharedGroup{std::string(group), {}, 0});
+    added = insert_or_replace(it->members, subscription);
+  }
+  if (added) ++size_;
+  return added;
+}
+
+bool SubscriptionTree::remove(std::string_view filter, SubscriberId subscriber) {
+  std::string_view group;
+  if (auto shared = mqtt::parse_shared_subscription(filter)) {
+    group = shared->group;
+    filter = shared->filter;
+  }
+  // The path from the root, to prune nodes left empty.
+  std::vector<std::pair<Node*, std::string_view>> path;
+  Node* node = root_.get();
+  std::string_view rest = filter;
+  std::string_view level;
+  bool more = true;
+  while (more) {
+    more = next_level(rest, level);
+    std::unique_ptr<Node>* slot = node->child_slot(level);
+    if (slot == nullptr || !*slot) return false;
+    path.emplace_back(node, level);
+    node = slot->get();
+  }
+  bool removed;
+  if (group.empty()) {
+    removed = erase(node->subscriptions, subscriber);
+  } else {
+    auto it = std::find_if(node->groups.begin(), node->groups.end(),
+                           [&](const SharedGroup& g) { return g.name == group; });
+    if (it == node->groups.end()) return false;
+    removed = erase(it->members, subscriber);
+    if (it->members.empty()) {
+      node->groups.erase(it);
+    } else {
+      it->next_member %= it->members.size();
+    }
+  }
+  if (!removed) return false;
+  --size_;
+  for (auto step = path.rbegin(); step != path.rend() && node->empty(); ++step) {
+    Node* parent = step->first;
+    parent->remove_child(step->second);
+    node = parent;
+  }
+  return true;
+}
+
+void SubscriptionTree::match(std::string_view topic, SubscriptionVisitor& visitor) {
+  root_->match(topic, true, !topic.empty() && topic.front() == '$', visitor);
+}
+
+}  // namespace mqwarden::broker

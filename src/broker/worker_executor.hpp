@@ -1,0 +1,24 @@
+// WorkerExecutor: the broker core's view of the threads that run it.
+//
+// Each connection belongs to one worker thread. The broker keeps per-worker
+// state (a replica of the subscription tree) that only its worker touches, and
+// changes it by posting tasks. Implemented by the transport's thread pool;
+// tests use an executor that runs tasks at once.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace mqwarden::broker {
+
+class WorkerExecutor {
+ public:
+  virtual ~WorkerExecutor() = default;
+  virtual std::size_t worker_count() const = 0;
+  // The worker the calling thread runs; only called from worker threads.
+  virtual std::size_t current_worker() const = 0;
+  // Runs `task` on `worker`, after the tasks already posted to it.
+  virtual void post(std::size_t worker, std::function<void()> task) = 0;
+};
+
+}  // namespace mqwarden::broker

@@ -1,0 +1,124 @@
+#include "net/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+
+#include "net/asio.hpp"
+#include "net/connection.hpp"
+#include "net/worker_pool.hpp"
+
+namespace mqwarden::net {
+
+struct Server::Impl {
+  Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator)
+      : options(std::move(server_options)),
+        pool(options.threads == 0 ? available_cpus() : options.threads),
+        broker(options.broker, pool, std::move(authenticator)) {}
+
+  void accept(std::size_t listener_index) {
+    tcp::acceptor& acceptor = *acceptors[listener_index];
+    const std::size_t worker = pool.next_worker();
+    // The new socket belongs to the worker that will run the connection.
+    acceptor.async_accept(pool.context(worker), [this, listener_index, worker](const boost::system::error_code& error,
+                                                                              tcp::socket socket) {
+      if (error == asio::error::operation_aborted) return;
+      if (!error) admit(std::move(socket), worker);
+      accept(listener_index);
+    });
+  }
+
+  void admit(tcp::socket socket, std::size_t worker) {
+    std::lock_guard lock(live_mutex);
+    if (live.size() >= options.max_connections) {
+      spdlog::warn("connection refused: the maximum of {} connections is reached", options.max_connections);
+      return;  // the socket closes as it goes out of scope
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket), broker, [this, id = next_id] {
+      std::lock_guard finished_lock(live_mutex);
+      live.erase(id);
+      if (live.empty()) all_finished.notify_all();
+    });
+    live.emplace(next_id++, connection);
+    asio::post(pool.context(worker), [connection] { connection->start(); });
+  }
+
+  // Ends every connection (each on its own worker) and waits, up to `limit`, for them to finish.
+  void shut_down_connections(std::chrono::milliseconds limit) {
+    std::unique_lock lock(live_mutex);
+    for (auto& [id, weak] : live) {
+      if (auto connection = weak.lock()) connection->shut_down();
+    }
+    all_finished.wait_for(lock, limit, [this] { return live.empty(); });
+  }
+
+  ServerOptions options;
+  WorkerPool pool;
+  broker::Broker broker;
+  asio::io_context accept_context{1};
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::thread accept_thread;
+
+  std::mutex live_mutex;
+  std::condition_variable all_finished;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> live;  // guarded by live_mutex
+  std::uint64_t next_id = 0;                                          // guarded by live_mutex
+  bool stopped = false;
+};
+
+Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(authenticator))) {}
+
+Server::~Server() { stop(); }
+
+Result<void, std::string> Server::start() {
+  for (const ListenerOptions& listener : impl_->options.listeners) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(listener.address, error);
+    if (error) return fail("listener address '" + listener.address + "': " + error.message());
+    auto acceptor = std::make_unique<tcp::acceptor>(impl_->accept_context);
+    const tcp::endpoint endpoint(address, listener.port);
+    acceptor->open(endpoint.protocol(), error);
+    if (!error) acceptor->set_option(tcp::acceptor::reuse_address(true), error);
+    if (!error) acceptor->bind(endpoint, error);
+    if (!error) acceptor->listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      return fail("cannot listen on " + listener.address + ":" + std::to_string(listener.port) + ": " +
+                  error.message());
+    }
+    spdlog::info("listening on {}:{}", listener.address, acceptor->local_endpoint().port());
+    impl_->acceptors.push_back(std::move(acceptor));
+  }
+  impl_->pool.start();
+  for (std::size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
+  impl_->accept_thread = std::thread([this] { impl_->accept_context.run(); });
+  spdlog::info("mqwarden started with {} worker thread(s)", impl_->pool.worker_count());
+  return {};
+}
+
+void Server::run_until_signalled() {
+  asio::io_context signal_context(1);
+  asio::signal_set signals(signal_context, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int signal) {
+    spdlog::info("signal {} received: stopping", signal);
+  });
+  signal_context.run();
+  stop();
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->accept_context.stop();
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  impl_->shut_down_connections(std::chrono::seconds(5));
+  impl_->pool.stop();
+}
+
+std::uint16_t Server::bound_port(std::size_t listener) const {
+  return impl_->acceptors.at(listener)->local_endpoint().port();
+}
+
+}  // namespace mqwarden::net

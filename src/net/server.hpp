@@ -1,0 +1,48 @@
+// Server: the running broker — worker threads, TCP listeners, the broker
+// core — from start until a stop request.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/broker.hpp"
+#include "common/result.hpp"
+
+namespace mqwarden::net {
+
+struct ListenerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 1883;
+};
+
+struct ServerOptions {
+  std::vector<ListenerOptions> listeners{ListenerOptions{}};
+  std::size_t threads = 0;  // 0: one per available CPU
+  std::size_t max_connections = 10'000;
+  broker::BrokerOptions broker;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator);
+  ~Server();
+
+  // Binds the listeners and starts the workers. Fails with a message when a
+  // listener cannot be bound.
+  Result<void, std::string> start();
+  // Blocks until SIGINT or SIGTERM, then stops.
+  void run_until_signalled();
+  void stop();
+
+  // The port a listener is bound to (useful with port 0).
+  std::uint16_t bound_port(std::size_t listener) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mqwarden::net

@@ -1,0 +1,63 @@
+#include "net/worker_pool.hpp"
+
+#include <sched.h>
+
+namespace mqwarden::net {
+namespace {
+// The index of the worker the current thread runs; none outside workers.
+thread_local std::size_t current_worker_index = static_cast<std::size_t>(-1);
+}  // namespace
+
+WorkerPool::WorkerPool(std::size_t threads) {
+  workers_.resize(std::max<std::size_t>(threads, 1));
+  for (Worker& worker : workers_) {
+    worker.context = std::make_unique<asio::io_context>(1);
+    worker.keep_running = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+        worker.context->get_executor());
+  }
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+std::size_t WorkerPool::current_worker() const {
+  // Tasks started outside the workers (start-up) act for worker 0.
+  return current_worker_index < workers_.size() ? current_worker_index : 0;
+}
+
+void WorkerPool::post(std::size_t worker, std::function<void()> task) {
+  asio::post(*workers_[worker].context, std::move(task));
+}
+
+std::size_t WorkerPool::next_worker() {
+  const std::size_t chosen = next_;
+  next_ = (next_ + 1) % workers_.size();
+  return chosen;
+}
+
+void WorkerPool::start() {
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker& worker = workers_[i];
+    worker.thread = std::thread([i, context = worker.context.get()] {
+      current_worker_index = i;
+      context->run();
+    });
+  }
+}
+
+void WorkerPool::stop() {
+  for (Worker& worker : workers_) {
+    worker.keep_running.reset();
+    worker.context->stop();
+  }
+  for (Worker& worker : workers_) {
+    if (worker.thread.joinable()) worker.thread.join();
+  }
+}
+
+std::size_t available_cpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return static_cast<std::size_t>(std::max(CPU_COUNT(&set), 1));
+}
+
+}  // namespace mqwarden::net

@@ -1,0 +1,131 @@
+// Broker routing: one copy per session over overlapping subscriptions at the
+// highest QoS with every subscription identifier, No Local, shared groups
+// (a copy of their own), retained messages, and session take-over.
+#include "broker/broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fakes.hpp"
+
+namespace mqwarden::broker {
+namespace {
+
+using testing::InlineExecutor;
+using testing::RecordingLink;
+
+const Clock::time_point kNow = Clock::time_point(std::chrono::hours(1));
+
+Subscription subscription(const Session& session, mqtt::QoS qos, std::uint32_t identifier = 0, bool no_local = false) {
+  return Subscription{session.id(), {qos, no_local, false, mqtt::RetainHandling::send_on_subscribe}, identifier};
+}
+
+MessagePtr message(const std::string& topic, mqtt::QoS qos, const std::string& publisher = "publisher",
+                   bool retain = false) {
+  return make_message(mqtt::Publish{topic, 1, qos, retain, false, {}, "payload"}, publisher, kNow);
+}
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  struct Client {
+    std::shared_ptr<RecordingLink> link = std::make_shared<RecordingLink>();
+    std::shared_ptr<Session> session;
+  };
+
+  Client connect(const std::string& id, bool clean_start = true) {
+    Client client;
+    client.session = broker_.connect(id, clean_start, client.link).session;
+    client.session->attach(client.link, 100, kNow);
+    return client;
+  }
+
+  static std::vector<mqtt::Publish> publishes(RecordingLink& link) {
+    std::vector<mqtt::Publish> out;
+    for (auto& packet : link.take()) {
+      if (auto* publish = std::get_if<mqtt::Publish>(&packet)) out.push_back(*publish);
+    }
+    return out;
+  }
+
+  InlineExecutor executor_;
+  Broker broker_{BrokerOptions{}, executor_, nullptr};
+};
+
+TEST_F(BrokerTest, MQTT_3_3_4_2_OverlappingSubscriptionsGiveOneCopyAtTheHighestQoSWithEveryIdentifier) {
+  Client client = connect("c");
+  broker_.subscribe(client.session, "a/+", subscription(*client.session, mqtt::QoS::at_most_once, 1));
+  broker_.subscribe(client.session, "a/#", subscription(*client.session, mqtt::QoS::exactly_once, 2));
+  broker_.publish(message("a/b", mqtt::QoS::at_least_once), kNow);
+  const auto received = publishes(*client.link);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].qos, mqtt::QoS::at_least_once);  // min(message, best subscription)
+  std::vector<std::uint32_t> identifiers;
+  for (const auto& property : received[0].properties) {
+    if (property.id == mqtt::PropertyId::subscription_identifier) identifiers.push_back(property.number);
+  }
+  EXPECT_EQ(identifiers.size(), 2u);
+}
+
+TEST_F(BrokerTest, MQTT_3_8_3_3_NoLocalKeepsAClientsOwnMessagesFromIt) {
+  Client client = connect("self");
+  broker_.subscribe(client.session, "t", subscription(*client.session, mqtt::QoS::at_most_once, 0, true));
+  broker_.publish(message("t", mqtt::QoS::at_most_once, "self"), kNow);
+  EXPECT_TRUE(publishes(*client.link).empty());
+  broker_.publish(message("t", mqtt::QoS::at_most_once, "other"), kNow);
+  EXPECT_EQ(publishes(*client.link).size(), 1u);
+}
+
+TEST_F(BrokerTest, SharedAndOrdinarySubscriptionOfOneClientEachGetACopy) {
+  Client client = connect("c");
+  broker_.subscribe(client.session, "$share/g/t", subscription(*client.session, mqtt::QoS::at_most_once));
+  broker_.subscribe(client.session, "t", subscription(*client.session, mqtt::QoS::at_most_once));
+  broker_.publish(message("t", mqtt::QoS::at_most_once), kNow);
+  EXPECT_EQ(publishes(*client.link).size(), 2u);
+}
+
+TEST_F(BrokerTest, SharedGroupsDeliverToOneMemberInTurn) {
+  Client first = connect("first");
+  Client second = connect("second");
+  broker_.subscribe(first.session, "$share/g/t", subscription(*first.session, mqtt::QoS::at_most_once));
+  broker_.subscribe(second.session, "$share/g/t", subscription(*second.session, mqtt::QoS::at_most_once));
+  for (int i = 0; i < 4; ++i) broker_.publish(message("t", mqtt::QoS::at_most_once), kNow);
+  EXPECT_EQ(publishes(*first.link).size(), 2u);
+  EXPECT_EQ(publishes(*second.link).size(), 2u);
+}
+
+TEST_F(BrokerTest, RetainedMessagesAreKeptReplacedAndCleared) {
+  broker_.publish(message("r/1", mqtt::QoS::at_most_once, "p", true), kNow);
+  broker_.publish(message("r/2", mqtt::QoS::at_most_once, "p", true), kNow);
+  EXPECT_EQ(broker_.retained_messages("r/#", kNow).size(), 2u);
+  broker_.publish(make_message(mqtt::Publish{"r/1", 0, mqtt::QoS::at_most_once, true, false, {}, ""}, "p", kNow),
+                  kNow);  // [MQTT-3.3.1-10]: an empty retained payload clears the topic
+  EXPECT_EQ(broker_.retained_messages("r/#", kNow).size(), 1u);
+  EXPECT_TRUE(broker_.retained_messages("r/1", kNow).empty());
+}
+
+TEST_F(BrokerTest, MQTT_3_1_4_3_ASecondConnectionTakesTheSessionOver) {
+  Client first = connect("same", /*clean_start=*/false);
+  broker_.subscribe(first.session, "t", subscription(*first.session, mqtt::QoS::at_least_once));
+  auto second_link = std::make_shared<RecordingLink>();
+  const Broker::Connected second = broker_.connect("same", /*clean_start=*/false, second_link);
+  EXPECT_TRUE(first.link->closed);
+  EXPECT_EQ(first.link->close_reason, mqtt::ReasonCode::session_taken_over);
+  EXPECT_TRUE(second.session_present);
+  EXPECT_EQ(second.session, first.session);
+  // The old connection's end does not end the session now owned by the new one.
+  broker_.disconnect(first.session, first.link.get(), /*keep_session=*/false);
+  EXPECT_EQ(broker_.session_count(), 1u);
+  EXPECT_EQ(broker_.connected_count(), 1u);
+}
+
+TEST_F(BrokerTest, MQTT_3_1_2_4_CleanStartDiscardsTheOldSessionAndItsSubscriptions) {
+  Client first = connect("c", /*clean_start=*/false);
+  broker_.subscribe(first.session, "t", subscription(*first.session, mqtt::QoS::at_least_once));
+  broker_.disconnect(first.session, first.link.get(), /*keep_session=*/true);
+  Client second = connect("c", /*clean_start=*/true);
+  EXPECT_NE(second.session, first.session);
+  broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
+  EXPECT_TRUE(publishes(*second.link).empty());
+}
+
+}  // namespace
+}  // namespace mqwarden::broker

@@ -1,0 +1,67 @@
+// Test doubles for the broker core: a link that records what it is sent, an
+// executor that runs everything on one pretend worker, a connection control
+// that records the settings the handler makes.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/client_link.hpp"
+#include "broker/connection_control.hpp"
+#include "broker/worker_executor.hpp"
+
+namespace mqwarden::broker::testing {
+
+class RecordingLink final : public ClientLink {
+ public:
+  bool send(const mqtt::Packet& packet) override {
+    if (max_packet_size && packet_bytes(packet) > *max_packet_size) return false;
+    sent.push_back(packet);
+    return true;
+  }
+  void close(std::optional<mqtt::ReasonCode> reason) override {
+    closed = true;
+    close_reason = reason;
+  }
+
+  // Removes and returns the packets sent so far.
+  std::vector<mqtt::Packet> take() {
+    std::vector<mqtt::Packet> packets(sent.begin(), sent.end());
+    sent.clear();
+    return packets;
+  }
+
+  std::optional<std::size_t> max_packet_size;
+  std::deque<mqtt::Packet> sent;
+  bool closed = false;
+  std::optional<mqtt::ReasonCode> close_reason;
+
+ private:
+  static std::size_t packet_bytes(const mqtt::Packet& packet);
+};
+
+class InlineExecutor final : public WorkerExecutor {
+ public:
+  std::size_t worker_count() const override { return 1; }
+  std::size_t current_worker() const override { return 0; }
+  void post(std::size_t, std::function<void()> task) override { task(); }
+};
+
+class RecordingControl final : public ConnectionControl {
+ public:
+  void set_protocol_version(mqtt::ProtocolVersion v) override { version = v; }
+  void set_peer_max_packet_size(std::uint32_t bytes) override { peer_max_packet_size = bytes; }
+  void set_keep_alive(std::chrono::seconds interval) override { keep_alive = interval; }
+  void client_connected(std::string_view id) override { connected_as = std::string(id); }
+  std::string_view remote_address() const override { return "127.0.0.1:50000"; }
+
+  mqtt::ProtocolVersion version = mqtt::ProtocolVersion::v311;
+  std::optional<std::uint32_t> peer_max_packet_size;
+  std::optional<std::chrono::seconds> keep_alive;
+  std::string connected_as;
+};
+
+}  // namespace mqwarden::broker::testing
