@@ -120,17 +120,50 @@ Broker::Connected Broker::connect(const std::string& client_id, bool clean_start
   return result;
 }
 
-void Broker::disconnect(const std::shared_ptr<Session>& session, const ClientLink* link, bool keep_session) {
+Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, const ClientLink* link,
+                                       std::uint32_t expiry_interval) {
   {
     std::lock_guard lock(registry_mutex_);
     auto it = registry_.find(session->client_id());
-    if (it == registry_.end() || it->second.session != session || it->second.link.get() != link) return;
+    if (it == registry_.end() || it->second.session != session) return SessionFate::ended;
+    if (it->second.link.get() != link) return SessionFate::taken_over;
     it->second.link.reset();
     session->detach();
-    if (keep_session) return;
+    if (expiry_interval != 0) {
+      if (expiry_interval != kNeverExpires) {
+        const std::uint64_t attach_count = session->attach_count();
+        executor_.post_after(executor_.current_worker(), std::chrono::seconds(expiry_interval),
+                             [this, session, attach_count] { expire(session, attach_count); });
+      }
+      return SessionFate::kept;
+    }
     registry_.erase(it);
   }
   drop_subscriptions(session);
+  return SessionFate::ended;
+}
+
+void Broker::expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count) {
+  {
+    std::lock_guard lock(registry_mutex_);
+    auto it = registry_.find(session->client_id());
+    if (it == registry_.end() || it->second.session != session || it->second.link ||
+        session->attach_count() != attach_count) {
+      return;  // resumed since, or already gone
+    }
+    registry_.erase(it);
+  }
+  drop_subscriptions(session);
+  if (MessagePtr will = session->take_deferred_will()) publish(will, Clock::now());
+}
+
+void Broker::publish_will_later(const std::shared_ptr<Session>& session, MessagePtr will, std::chrono::seconds delay) {
+  const std::uint64_t attach_count = session->attach_count();
+  if (!session->defer_will(std::move(will))) return;  // the client is back: no will [MQTT-3.1.3-9]
+  executor_.post_after(executor_.current_worker(), delay, [this, session, attach_count] {
+    if (session->attach_count() != attach_count) return;
+    if (MessagePtr due = session->take_deferred_will()) publish(due, Clock::now());
+  });
 }
 
 void Broker::drop_subscriptions(const std::shared_ptr<Session>& session) {

@@ -58,10 +58,25 @@ class Broker {
   // session is resumed, or discarded when `clean_start` is set [MQTT-3.1.2-4].
   Connected connect(const std::string& client_id, bool clean_start, const std::shared_ptr<ClientLink>& link);
 
-  // The connection `link` of `session` ended. When `keep_session` is false the
-  // session ends too and its subscriptions are removed. Does nothing if
-  // another connection has taken the session over.
-  void disconnect(const std::shared_ptr<Session>& session, const ClientLink* link, bool keep_session);
+  // A Session Expiry Interval meaning "never" (v5 0xFFFFFFFF; 3.1.1 Clean Session 0).
+  static constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;
+
+  enum class SessionFate {
+    ended,       // the session is gone (now, or earlier by a clean start elsewhere)
+    kept,        // the session waits offline for its client
+    taken_over,  // another connection already resumed the session
+  };
+  // The connection `link` of `session` ended. The session ends with it when
+  // `expiry_interval` is 0, and otherwise after that many seconds offline
+  // unless the client connects again [MQTT-3.1.2-23]; when it ends, its
+  // subscriptions are removed and a deferred will is published.
+  SessionFate disconnect(const std::shared_ptr<Session>& session, const ClientLink* link,
+                         std::uint32_t expiry_interval);
+
+  // Publishes `will` after `delay`, unless the client connects again first,
+  // or earlier if the session ends first [MQTT-3.1.3-9]. For a session kept
+  // offline by disconnect(); called on a worker thread.
+  void publish_will_later(const std::shared_ptr<Session>& session, MessagePtr will, std::chrono::seconds delay);
 
   // Routes `message` to every matching subscription (and retains it when its
   // RETAIN flag is set). Called on a worker thread.
@@ -85,6 +100,8 @@ class Broker {
   };
 
   void drop_subscriptions(const std::shared_ptr<Session>& session);
+  // Ends `session` if it is still offline since its `attach_count`-th connection.
+  void expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count);
   // Runs `change` on every worker's state: at once on the calling worker, posted to the others.
   void for_each_worker(const std::function<void(WorkerState&)>& change);
 

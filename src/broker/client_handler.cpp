@@ -70,14 +70,22 @@ void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
 
 void ClientHandler::on_closed(Clock::time_point now) {
   if (!session_) return;
+  const Broker::SessionFate fate = broker_.disconnect(session_, link_.get(), session_expiry_interval_);
   if (will_ && !disconnected_normally_) {
+    const auto delay = std::chrono::seconds(will_->properties.number(mqtt::PropertyId::will_delay_interval).value_or(0));
     mqtt::Publish publish{will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties),
                           std::move(will_->payload)};
     publish.properties.remove(mqtt::PropertyId::will_delay_interval);
-    broker_.publish(make_message(std::move(publish), client_id_, now), now);
+    MessagePtr will = make_message(std::move(publish), client_id_, now);
+    // The will goes out when its delay has passed or the session ends, whichever
+    // is first; not at all if a new connection resumed the session before [MQTT-3.1.3-9].
+    if (delay.count() == 0 || fate == Broker::SessionFate::ended) {
+      broker_.publish(will, now);
+    } else if (fate == Broker::SessionFate::kept) {
+      broker_.publish_will_later(session_, std::move(will), delay);
+    }
   }
   will_.reset();
-  broker_.disconnect(session_, link_.get(), session_expiry_interval_ > 0);
   session_.reset();
 }
 

@@ -1,6 +1,5 @@
 // CONNECT: version, client identifier, authentication, keep-alive, session
 // take-over and resumption, and the CONNACK (spec 3.1 and 3.2).
-#include <limits>
 
 #include "broker/client_handler.hpp"
 
@@ -79,7 +78,7 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
     }
   } else {
     // 3.1.1: a session with Clean Session 0 lasts until the client cleans it.
-    session_expiry_interval_ = connect.clean_start ? 0 : std::numeric_limits<std::uint32_t>::max();
+    session_expiry_interval_ = connect.clean_start ? 0 : Broker::kNeverExpires;
   }
 
   will_ = std::move(connect.will);

@@ -1,6 +1,7 @@
 #include "broker/session.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace mqwarden::broker {
 namespace {
@@ -81,6 +82,8 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   std::lock_guard lock(mutex_);
   link_ = std::move(link);
   receive_maximum_ = receive_maximum;
+  ++attach_count_;
+  deferred_will_.reset();
   for (const InFlight& entry : in_flight_) {
     if (entry.stage == Stage::awaiting_pubcomp) {
       link_->send(mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}});
@@ -101,6 +104,23 @@ void Session::detach() {
 bool Session::attached() const {
   std::lock_guard lock(mutex_);
   return link_ != nullptr;
+}
+
+std::uint64_t Session::attach_count() const {
+  std::lock_guard lock(mutex_);
+  return attach_count_;
+}
+
+bool Session::defer_will(MessagePtr will) {
+  std::lock_guard lock(mutex_);
+  if (link_) return false;
+  deferred_will_ = std::move(will);
+  return true;
+}
+
+MessagePtr Session::take_deferred_will() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(deferred_will_, nullptr);
 }
 
 bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {

@@ -47,6 +47,15 @@ class Session {
   void attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_maximum, Clock::time_point now);
   void detach();
   bool attached() const;
+  // How many times a client has attached: a task scheduled for one offline
+  // period (a will delay, the session expiry) checks that it is still that period.
+  std::uint64_t attach_count() const;
+
+  // A will message waiting for its delay while the client is offline; a new
+  // connection discards it [MQTT-3.1.3-9]. defer_will refuses (returns
+  // false) when the client is already connected again.
+  bool defer_will(MessagePtr will);
+  MessagePtr take_deferred_will();
 
   // Acknowledgements from the client; each returns false for an unknown
   // packet identifier. PUBREC answers with PUBREL (or, with a failure reason,
@@ -95,6 +104,8 @@ class Session {
   mutable std::mutex mutex_;
   std::shared_ptr<ClientLink> link_;
   std::uint16_t receive_maximum_ = 0;
+  std::uint64_t attach_count_ = 0;
+  MessagePtr deferred_will_;
   // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
   std::list<InFlight> in_flight_;  // in the order sent
   std::list<Delivery> queue_;

@@ -6,6 +6,7 @@
 // tests use an executor that runs tasks at once.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 
@@ -19,6 +20,9 @@ class WorkerExecutor {
   virtual std::size_t current_worker() const = 0;
   // Runs `task` on `worker`, after the tasks already posted to it.
   virtual void post(std::size_t worker, std::function<void()> task) = 0;
+  // Runs `task` on `worker` once `delay` has passed (will delays, session
+  // expiry). Tasks still waiting when the broker stops are dropped.
+  virtual void post_after(std::size_t worker, std::chrono::milliseconds delay, std::function<void()> task) = 0;
 };
 
 }  // namespace mqwarden::broker

@@ -28,6 +28,13 @@ void WorkerPool::post(std::size_t worker, std::function<void()> task) {
   asio::post(*workers_[worker].context, std::move(task));
 }
 
+void WorkerPool::post_after(std::size_t worker, std::chrono::milliseconds delay, std::function<void()> task) {
+  auto timer = std::make_shared<asio::steady_timer>(*workers_[worker].context, delay);
+  timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& error) {
+    if (!error) task();
+  });
+}
+
 std::size_t WorkerPool::next_worker() {
   const std::size_t chosen = next_;
   next_ = (next_ + 1) % workers_.size();

@@ -1,6 +1,6 @@
 """05 will: the will message is published when a connection ends other than
 by a normal DISCONNECT, and not otherwise (MQTT 3.1.1 3.1.2.5; 5.0 3.1.2.5,
-3.14.2.1). The will delay interval is not implemented yet and not tested."""
+3.14.2.1), after its will delay interval if it has one (v5 3.1.3.2.2)."""
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 
@@ -110,3 +110,36 @@ def test_will_is_not_sent_by_a_client_that_never_completed_connect(broker, watch
         raw.send(wire.connect("", version=V311, clean=False, will={"topic": "will/refused", "payload": b"x"}))
         raw.read_until_closed()
     watcher.expect_none()
+
+
+def _drop_with_delayed_will(broker, client_id, delay, session_expiry):
+    raw = RawClient(broker, V5)
+    will = {"topic": "will/delayed", "payload": b"late", "properties": [(wire.WILL_DELAY_INTERVAL, delay)]}
+    assert raw.connect(client_id, clean=False, will=will, properties=[(wire.SESSION_EXPIRY_INTERVAL, session_expiry)]).reason == 0
+    raw.close()  # no DISCONNECT
+
+
+def test_v5_will_is_published_after_the_will_delay(broker, watcher):
+    """[MQTT-3.1.3-9]: the will waits for its delay while the session lives on."""
+    _drop_with_delayed_will(broker, "delayer", delay=2, session_expiry=60)
+    watcher.expect_none(timeout=1.0)  # well inside the 2 s delay
+    assert watcher.expect_one(timeout=5).payload == b"late"
+
+
+def test_v5_reconnecting_within_the_will_delay_cancels_the_will(broker, watcher):
+    """[MQTT-3.1.3-9]: a new connection before the delay passes means no will."""
+    _drop_with_delayed_will(broker, "returner", delay=2, session_expiry=60)
+    with RawClient(broker, V5) as again:
+        assert again.connect("returner", clean=False, properties=[(wire.SESSION_EXPIRY_INTERVAL, 60)]).session_present
+        watcher.expect_none(timeout=3.0)
+
+
+def test_v5_will_is_published_when_the_session_ends_before_the_will_delay(broker, watcher):
+    """3.1.2.5: the will goes out when the delay passes or the session ends, whichever is first."""
+    _drop_with_delayed_will(broker, "short-session", delay=300, session_expiry=1)
+    assert watcher.expect_one(timeout=5).payload == b"late"
+
+
+def test_v5_will_with_delay_is_published_at_once_when_the_session_ends_with_the_connection(broker, watcher):
+    _drop_with_delayed_will(broker, "no-session", delay=300, session_expiry=0)
+    assert watcher.expect_one(timeout=5).payload == b"late"

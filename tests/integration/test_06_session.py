@@ -1,8 +1,11 @@
 """06 session: persistent sessions (3.1.1 clean session 0; v5 clean start 0
 with a session expiry interval), offline queueing and its limit, messages in
 flight resent on reconnection (MQTT 3.1.1 3.1.2.4, 4.1, 4.4; 5.0 3.1.2.4-5,
-4.1, 4.4). Session expiry timers and persistence across restarts are not
-implemented yet and not tested."""
+4.1, 4.4), and the end of an offline session when its expiry interval passes
+(v5 3.1.2.11.2). Persistence across restarts is not implemented yet and not
+tested."""
+import time
+
 import pytest
 
 import wire
@@ -282,3 +285,18 @@ def test_qos2_receipt_survives_reconnection(broker, connected, version):
         assert pubcomp.body[:2] == b"\x00\x04" and pubcomp.body[2:] in (b"", b"\x00")
     assert subscriber.expect_one().payload == b"once"
     subscriber.expect_none()
+
+
+def test_v5_offline_session_ends_when_its_expiry_interval_passes(broker, connected):
+    """[MQTT-3.1.2-23]: the session is kept for the Session Expiry Interval, then discarded
+    with its subscriptions."""
+    with RawClient(broker, V5) as raw:
+        assert raw.connect("expires", clean=False, properties=[(wire.SESSION_EXPIRY_INTERVAL, 1)]).reason == 0
+        raw.subscribe([("ex/#", 1)])
+        raw.send(wire.disconnect())
+        raw.read_until_closed()
+    time.sleep(2.5)  # the 1 s interval, with a wide margin
+    connected("pub", V5).publish("ex/x", b"x", qos=1)
+    with RawClient(broker, V5) as raw:
+        assert raw.connect("expires", clean=False).session_present is False
+        raw.assert_silent()

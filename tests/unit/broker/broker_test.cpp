@@ -112,7 +112,7 @@ TEST_F(BrokerTest, MQTT_3_1_4_3_ASecondConnectionTakesTheSessionOver) {
   EXPECT_TRUE(second.session_present);
   EXPECT_EQ(second.session, first.session);
   // The old connection's end does not end the session now owned by the new one.
-  broker_.disconnect(first.session, first.link.get(), /*keep_session=*/false);
+  EXPECT_EQ(broker_.disconnect(first.session, first.link.get(), 0), Broker::SessionFate::taken_over);
   EXPECT_EQ(broker_.session_count(), 1u);
   EXPECT_EQ(broker_.connected_count(), 1u);
 }
@@ -120,11 +120,68 @@ TEST_F(BrokerTest, MQTT_3_1_4_3_ASecondConnectionTakesTheSessionOver) {
 TEST_F(BrokerTest, MQTT_3_1_2_4_CleanStartDiscardsTheOldSessionAndItsSubscriptions) {
   Client first = connect("c", /*clean_start=*/false);
   broker_.subscribe(first.session, "t", subscription(*first.session, mqtt::QoS::at_least_once));
-  broker_.disconnect(first.session, first.link.get(), /*keep_session=*/true);
+  EXPECT_EQ(broker_.disconnect(first.session, first.link.get(), Broker::kNeverExpires), Broker::SessionFate::kept);
   Client second = connect("c", /*clean_start=*/true);
   EXPECT_NE(second.session, first.session);
   broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
   EXPECT_TRUE(publishes(*second.link).empty());
+}
+
+TEST_F(BrokerTest, MQTT_3_1_2_23_AnOfflineSessionEndsWhenItsExpiryIntervalPasses) {
+  Client client = connect("c", /*clean_start=*/false);
+  broker_.subscribe(client.session, "t", subscription(*client.session, mqtt::QoS::at_least_once));
+  EXPECT_EQ(broker_.disconnect(client.session, client.link.get(), 10), Broker::SessionFate::kept);
+  executor_.run_delayed(std::chrono::seconds(9));
+  EXPECT_EQ(broker_.session_count(), 1u);
+  executor_.run_delayed(std::chrono::seconds(1));
+  EXPECT_EQ(broker_.session_count(), 0u);
+  Client again = connect("c", /*clean_start=*/false);
+  broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
+  EXPECT_TRUE(publishes(*again.link).empty());  // its subscriptions ended with it
+}
+
+TEST_F(BrokerTest, AReconnectionStopsTheExpiryOfTheOfflinePeriodBeforeIt) {
+  Client client = connect("c", /*clean_start=*/false);
+  broker_.disconnect(client.session, client.link.get(), 10);
+  Client again = connect("c", /*clean_start=*/false);
+  executor_.run_delayed(std::chrono::seconds(10));
+  EXPECT_EQ(broker_.session_count(), 1u);
+  EXPECT_EQ(again.session, client.session);
+}
+
+TEST_F(BrokerTest, MQTT_3_1_3_9_ADeferredWillIsPublishedAfterItsDelay) {
+  Client watcher = connect("watcher");
+  broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
+  Client client = connect("c", /*clean_start=*/false);
+  ASSERT_EQ(broker_.disconnect(client.session, client.link.get(), 60), Broker::SessionFate::kept);
+  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(5));
+  executor_.run_delayed(std::chrono::seconds(4));
+  EXPECT_TRUE(publishes(*watcher.link).empty());
+  executor_.run_delayed(std::chrono::seconds(1));
+  EXPECT_EQ(publishes(*watcher.link).size(), 1u);
+}
+
+TEST_F(BrokerTest, MQTT_3_1_3_9_AReconnectionBeforeTheWillDelayCancelsTheWill) {
+  Client watcher = connect("watcher");
+  broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
+  Client client = connect("c", /*clean_start=*/false);
+  broker_.disconnect(client.session, client.link.get(), 60);
+  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(5));
+  Client again = connect("c", /*clean_start=*/false);
+  executor_.run_delayed(std::chrono::seconds(60));
+  EXPECT_TRUE(publishes(*watcher.link).empty());
+}
+
+TEST_F(BrokerTest, ADeferredWillIsPublishedWhenTheSessionEndsBeforeTheDelay) {
+  Client watcher = connect("watcher");
+  broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
+  Client client = connect("c", /*clean_start=*/false);
+  broker_.disconnect(client.session, client.link.get(), 2);
+  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(30));
+  executor_.run_delayed(std::chrono::seconds(2));
+  EXPECT_EQ(publishes(*watcher.link).size(), 1u);
+  executor_.run_delayed(std::chrono::seconds(30));
+  EXPECT_TRUE(publishes(*watcher.link).empty());  // once only
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // that records the settings the handler makes.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 #include <deque>
 #include <optional>
 #include <string>
@@ -43,11 +45,31 @@ class RecordingLink final : public ClientLink {
   static std::size_t packet_bytes(const mqtt::Packet& packet);
 };
 
+// Runs posted tasks at once; delayed tasks wait until the test runs them.
 class InlineExecutor final : public WorkerExecutor {
  public:
   std::size_t worker_count() const override { return 1; }
   std::size_t current_worker() const override { return 0; }
   void post(std::size_t, std::function<void()> task) override { task(); }
+  void post_after(std::size_t, std::chrono::milliseconds delay, std::function<void()> task) override {
+    delayed.emplace_back(delay, std::move(task));
+  }
+
+  // Runs, in order of their delays, the delayed tasks due within `elapsed`.
+  void run_delayed(std::chrono::milliseconds elapsed) {
+    std::stable_sort(delayed.begin(), delayed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> waiting;
+    for (auto& [delay, task] : std::exchange(delayed, {})) {
+      if (delay <= elapsed) {
+        task();
+      } else {
+        waiting.emplace_back(delay - elapsed, std::move(task));
+      }
+    }
+    delayed = std::move(waiting);
+  }
+
+  std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> delayed;
 };
 
 class RecordingControl final : public ConnectionControl {
