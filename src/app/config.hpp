@@ -33,6 +33,8 @@ inline constexpr std::string_view kDatabaseFileName = "mqwarden.db";
 struct BrokerSection {
   static constexpr Bounds<std::uint32_t> kThreadsBounds{0, 256};
   std::uint32_t threads = 0;  // event-loop threads; 0 = the CPUs this process may run on
+  static constexpr Bounds<std::chrono::seconds> kSysIntervalBounds{std::chrono::seconds{1}, std::chrono::hours{1}};
+  std::chrono::seconds sys_interval{10};  // how often the $SYS topics are published
 
   bool operator==(const BrokerSection&) const = default;
 };

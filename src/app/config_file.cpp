@@ -249,7 +249,8 @@ void read_protocol(Checker& checker, const toml::node& node, const std::string& 
 }
 
 const std::vector<KeyRule<BrokerSection>> kBrokerKeys{
-    integer_key("threads", &BrokerSection::threads, BrokerSection::kThreadsBounds)};
+    integer_key("threads", &BrokerSection::threads, BrokerSection::kThreadsBounds),
+    duration_key("sys_interval", &BrokerSection::sys_interval, BrokerSection::kSysIntervalBounds)};
 
 const std::vector<KeyRule<Listener>> kListenerKeys{text_key("name", &Listener::name),
                                                    {"address", [](Checker& c, const toml::node& n, const std::string& p,

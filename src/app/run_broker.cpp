@@ -41,6 +41,8 @@ net::ServerOptions server_options(const Config& config) {
   for (const Listener& listener : config.listeners) options.listeners.push_back({listener.address, listener.port});
   options.threads = worker_threads(config.broker);
   options.max_connections = config.limits.max_connections;
+  options.version = std::string("mqwarden ") + kVersion;
+  options.sys_interval = config.broker.sys_interval;
   broker::BrokerOptions& broker = options.broker;
   broker.session_limits.max_queued_messages = config.limits.max_queued_messages;
   broker.session_limits.max_queued_bytes = config.limits.max_queued_bytes;

@@ -83,7 +83,10 @@ class Router final : public SubscriptionVisitor {
 }  // namespace
 
 Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator)
-    : options_(options), executor_(executor), authenticator_(std::move(authenticator)) {
+    : options_(options),
+      executor_(executor),
+      authenticator_(std::move(authenticator)),
+      stats_(executor.worker_count()) {
   std::random_device random;
   char prefix[17];
   std::snprintf(prefix, sizeof prefix, "%08x%08x", random(), random());
@@ -218,6 +221,8 @@ std::string Broker::assign_client_id() {
   // A per-process random prefix keeps assigned identifiers apart from ones clients choose.
   return "mqwarden-" + assigned_id_prefix_ + "-" + std::to_string(next_assigned_id_++);
 }
+
+std::size_t Broker::subscription_count() const { return workers_[executor_.current_worker()]->tree.size(); }
 
 std::size_t Broker::session_count() const {
   std::lock_guard lock(registry_mutex_);

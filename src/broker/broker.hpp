@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "broker/authenticator.hpp"
+#include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
 #include "broker/retained_store.hpp"
@@ -92,6 +93,16 @@ class Broker {
   std::size_t session_count() const;
   std::size_t connected_count() const;
 
+  // Counters of the calling worker (from any thread: counted on its own worker's block).
+  WorkerCounters& counters() { return stats_.worker(executor_.current_worker()); }
+  void count_received_publish() { counters().add(counters().messages_received, 1); }
+  StatsTotals totals() const { return stats_.totals(); }
+
+  // Publishes the $SYS/broker/... topics now and then every `interval`
+  // (retained, QoS 0, as Mosquitto does). `version` is what
+  // $SYS/broker/version says.
+  void start_sys_topics(std::chrono::seconds interval, std::string version);
+
  private:
   struct WorkerState;
   struct Registration {
@@ -100,6 +111,10 @@ class Broker {
   };
 
   void drop_subscriptions(const std::shared_ptr<Session>& session);
+  // Subscriptions in the calling worker's replica (all replicas agree once changes have arrived).
+  std::size_t subscription_count() const;
+  void sys_topics_tick(std::chrono::seconds interval, std::string version);
+  void publish_sys_topics(const std::string& version);
   // Ends `session` if it is still offline since its `attach_count`-th connection.
   void expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count);
   // Runs `change` on every worker's state: at once on the calling worker, posted to the others.
@@ -110,6 +125,8 @@ class Broker {
   const std::shared_ptr<const Authenticator> authenticator_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   RetainedStore retained_;
+  BrokerStats stats_;
+  const Clock::time_point started_at_ = Clock::now();
   std::atomic<SubscriberId> next_session_id_{1};
   std::string assigned_id_prefix_;
   std::atomic<std::uint64_t> next_assigned_id_{1};

@@ -37,19 +37,29 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
       return;
     }
   }
+  broker_.count_received_publish();
+  // $SYS topics are the broker's own: clients read them but do not publish there.
+  const bool refused = publish.topic.starts_with("$SYS");
+  // A refused QoS 1/2 message is acknowledged with "not authorized" in 5.0
+  // and plainly in 3.1.1, which has no way to say no; it is not routed.
+  const ReasonCode outcome = refused && v5() ? ReasonCode::not_authorized : ReasonCode::success;
   const std::uint16_t packet_id = publish.packet_id;
   switch (publish.qos) {
     case QoS::at_most_once:
-      broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
       break;
     case QoS::at_least_once:
-      broker_.publish(make_message(std::move(publish), client_id_, now), now);
-      link_->send(mqtt::Puback{packet_id, ReasonCode::success, {}});
+      if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      link_->send(mqtt::Puback{packet_id, outcome, {}});
       break;
     case QoS::exactly_once:
+      if (mqtt::is_error(outcome)) {  // a failing PUBREC ends the exchange: nothing to hold
+        link_->send(mqtt::Pubrec{packet_id, outcome, {}});
+        break;
+      }
       switch (session_->receive_qos2(packet_id, broker_.options().receive_maximum)) {
         case Session::Qos2Receipt::new_message:
-          broker_.publish(make_message(std::move(publish), client_id_, now), now);
+          if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
           break;
         case Session::Qos2Receipt::duplicate:
           break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]

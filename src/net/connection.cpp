@@ -69,6 +69,8 @@ void Connection::read_available() {
     return;
   }
   last_packet_ = broker::Clock::now();
+  broker::WorkerCounters& counters = broker_.counters();
+  counters.add(counters.bytes_received, count);
   std::span<const std::uint8_t> input(buffer.data(), count);
   while (!input.empty() && !finished_) {
     mqtt::DecodeResult result = decoder_.decode(input);
@@ -103,6 +105,10 @@ bool Connection::send(const mqtt::Packet& packet) {
   if (pending_.size() - before > peer_max_packet_size_) {
     pending_.resize(before);
     return false;
+  }
+  if (std::holds_alternative<mqtt::Publish>(packet)) {
+    broker::WorkerCounters& counters = broker_.counters();
+    counters.add(counters.messages_sent, 1);
   }
   schedule_flush_locked();
   return true;
@@ -140,6 +146,8 @@ void Connection::flush() {
     return;
   }
   if (writing_.empty()) return;
+  broker::WorkerCounters& counters = broker_.counters();
+  counters.add(counters.bytes_sent, writing_.size());
   write_in_progress_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {

@@ -92,6 +92,7 @@ Result<void, std::string> Server::start() {
     impl_->acceptors.push_back(std::move(acceptor));
   }
   impl_->pool.start();
+  impl_->broker.start_sys_topics(impl_->options.sys_interval, impl_->options.version);
   for (std::size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
   impl_->accept_thread = std::thread([this] { impl_->accept_context.run(); });
   spdlog::info("mqwarden started with {} worker thread(s)", impl_->pool.worker_count());

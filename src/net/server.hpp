@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,8 @@ struct ServerOptions {
   std::vector<ListenerOptions> listeners{ListenerOptions{}};
   std::size_t threads = 0;  // 0: one per available CPU
   std::size_t max_connections = 10'000;
+  std::chrono::seconds sys_interval{10};  // how often the $SYS topics are published
+  std::string version;                    // what $SYS/broker/version says
   broker::BrokerOptions broker;
 };
 

@@ -46,6 +46,7 @@ TEST(ParseConfig, ReadsEveryKey) {
   const Config config = parse_ok(R"(
 [broker]
 threads = 4
+sys_interval = "30 s"
 
 [[listeners]]
 name = "lan"
@@ -80,6 +81,7 @@ password_file = "/etc/mqwarden/passwd"
 level = "warning"
 )");
   EXPECT_EQ(config.broker.threads, 4u);
+  EXPECT_EQ(config.broker.sys_interval, std::chrono::seconds(30));
   ASSERT_EQ(config.listeners.size(), 2u);
   EXPECT_EQ(config.listeners[0], listener_at("0.0.0.0", 1884, "lan"));
   EXPECT_EQ(config.listeners[1], listener_at("::1", 1885));
@@ -106,6 +108,7 @@ TEST(ParseConfig, AListenerWithoutKeysIsTheDefaultListener) {
 TEST(ParseConfig, AcceptsTheBoundsThemselves) {
   const Config config = parse_ok(R"(
 broker.threads = 256
+broker.sys_interval = "1 h"
 listeners = [{ port = 1 }, { port = 65535 }]
 [limits]
 max_packet_size = "256 MiB"
@@ -119,6 +122,7 @@ max_topic_alias = 65535
 batch_interval = "1 s"
 )");
   EXPECT_EQ(config.broker.threads, 256u);
+  EXPECT_EQ(config.broker.sys_interval, std::chrono::hours(1));
   EXPECT_EQ(config.listeners[0].port, 1);
   EXPECT_EQ(config.listeners[1].port, 65535);
   EXPECT_EQ(config.limits.max_packet_size, 256u * 1024 * 1024);

@@ -1,0 +1,55 @@
+// The $SYS/broker/... topics: the broker's counters published as retained
+// messages, with the names Mosquitto uses so existing dashboards work.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/broker.hpp"
+
+namespace mqwarden::broker {
+
+void Broker::start_sys_topics(std::chrono::seconds interval, std::string version) {
+  // On worker 0, whose subscription replica the publications are routed with.
+  executor_.post(0, [this, interval, version = std::move(version)]() mutable {
+    sys_topics_tick(interval, std::move(version));
+  });
+}
+
+void Broker::sys_topics_tick(std::chrono::seconds interval, std::string version) {
+  publish_sys_topics(version);
+  executor_.post_after(0, interval, [this, interval, version = std::move(version)]() mutable {
+    sys_topics_tick(interval, std::move(version));
+  });
+}
+
+void Broker::publish_sys_topics(const std::string& version) {
+  const Clock::time_point now = Clock::now();
+  const StatsTotals totals = stats_.totals();
+  const std::size_t sessions = session_count();
+  const std::size_t connected = connected_count();
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(registry_mutex_);
+    for (const auto& [client_id, registration] : registry_) dropped += registration.session->dropped();
+  }
+  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count();
+  const std::vector<std::pair<const char*, std::string>> values{
+      {"$SYS/broker/version", version},
+      {"$SYS/broker/uptime", std::to_string(uptime) + " seconds"},
+      {"$SYS/broker/clients/connected", std::to_string(connected)},
+      {"$SYS/broker/clients/disconnected", std::to_string(sessions - connected)},
+      {"$SYS/broker/clients/total", std::to_string(sessions)},
+      {"$SYS/broker/messages/received", std::to_string(totals.messages_received)},
+      {"$SYS/broker/messages/sent", std::to_string(totals.messages_sent)},
+      {"$SYS/broker/publish/messages/dropped", std::to_string(dropped)},
+      {"$SYS/broker/bytes/received", std::to_string(totals.bytes_received)},
+      {"$SYS/broker/bytes/sent", std::to_string(totals.bytes_sent)},
+      {"$SYS/broker/retained messages/count", std::to_string(retained_.size())},
+      {"$SYS/broker/subscriptions/count", std::to_string(subscription_count())},
+  };
+  for (const auto& [topic, value] : values) {
+    publish(make_message(mqtt::Publish{topic, 0, mqtt::QoS::at_most_once, true, false, {}, value}, "", now), now);
+  }
+}
+
+}  // namespace mqwarden::broker
