@@ -87,39 +87,40 @@ Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<
       executor_(executor),
       authenticator_(std::move(authenticator)),
       stats_(executor.worker_count()) {
-  std::random_device random;
-  char prefix[17];
-  std::snprintf(prefix, sizeof prefix, "%08x%08x", random(), random());
-  assigned_id_prefix_ = prefix;
   for (std::size_t i = 0; i < executor_.worker_count(); ++i) workers_.push_back(std::make_unique<WorkerState>());
 }
 
 Broker::~Broker() = default;
 
-Broker::Connected Broker::connect(const std::string& client_id, bool clean_start,
-                                  const std::shared_ptr<ClientLink>& link) {
-  std::shared_ptr<ClientLink> previous_link;
+Broker::Connected Broker::connect(const ConnectRequest& request, const std::shared_ptr<ClientLink>& link,
+                                  const std::function<void(bool session_present)>& acknowledge,
+                                  Clock::time_point now) {
   std::shared_ptr<Session> discarded;
   Connected result;
   {
+    // Held through the CONNACK and the attach, so two connections with one
+    // identifier cannot interleave their take-overs.
     std::lock_guard lock(registry_mutex_);
-    Registration& registration = registry_[client_id];
-    previous_link = std::exchange(registration.link, link);
-    if (registration.session && clean_start) discarded = std::exchange(registration.session, nullptr);
+    Registration& registration = registry_[request.client_id];
+    std::shared_ptr<ClientLink> previous_link = std::exchange(registration.link, link);
+    // A session that was to end with the connection being replaced ends now.
+    const bool previous_session_ends = previous_link && registration.expiry_interval == 0;
+    if (registration.session && (request.clean_start || previous_session_ends)) {
+      discarded = std::exchange(registration.session, nullptr);
+    }
     result.session_present = registration.session != nullptr;
     if (!registration.session) {
-      registration.session = std::make_shared<Session>(client_id, next_session_id_++, options_.session_limits);
+      registration.session =
+          std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
     }
+    registration.expiry_interval = request.expiry_interval;
     result.session = registration.session;
+    if (previous_link) previous_link->close(mqtt::ReasonCode::session_taken_over);
+    acknowledge(result.session_present);
+    // A resumed session drops its deferred will here [MQTT-3.1.3-9].
+    result.session->attach(link, request.receive_maximum, now);
   }
-  if (previous_link) {
-    if (result.session_present) result.session->detach();
-    previous_link->close(mqtt::ReasonCode::session_taken_over);
-  }
-  if (discarded) {
-    discarded->detach();
-    drop_subscriptions(discarded);
-  }
+  if (discarded) end_session(discarded);
   return result;
 }
 
@@ -131,7 +132,7 @@ Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, 
     if (it == registry_.end() || it->second.session != session) return SessionFate::ended;
     if (it->second.link.get() != link) return SessionFate::taken_over;
     it->second.link.reset();
-    session->detach();
+    session->detach(link);
     if (expiry_interval != 0) {
       if (expiry_interval != kNeverExpires) {
         const std::uint64_t attach_count = session->attach_count();
@@ -142,7 +143,7 @@ Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, 
     }
     registry_.erase(it);
   }
-  drop_subscriptions(session);
+  end_session(session);
   return SessionFate::ended;
 }
 
@@ -156,25 +157,35 @@ void Broker::expire(const std::shared_ptr<Session>& session, std::uint64_t attac
     }
     registry_.erase(it);
   }
-  drop_subscriptions(session);
-  if (MessagePtr will = session->take_deferred_will()) publish(will, Clock::now());
+  end_session(session);
 }
 
-void Broker::publish_will_later(const std::shared_ptr<Session>& session, MessagePtr will, std::chrono::seconds delay) {
+void Broker::end_session(const std::shared_ptr<Session>& session) {
+  // Whichever comes first, the will delay or the end of the session [MQTT-3.1.3-9].
+  if (auto will = session->take_deferred_will()) publish_will(session, std::move(*will));
+  const SubscriberId id = session->id();
+  session->end([this, id](const std::map<std::string, Subscription>& subscriptions) {
+    if (subscriptions.empty()) return;
+    for_each_worker([subscriptions, id](WorkerState& worker) {
+      for (const auto& [filter, subscription] : subscriptions) worker.tree.remove(filter, id);
+      worker.sessions.erase(id);
+    });
+  });
+}
+
+void Broker::publish_will(const std::shared_ptr<Session>& session, mqtt::Publish will) {
+  // Its Message Expiry Interval starts now, when it is published.
+  const Clock::time_point now = Clock::now();
+  publish(make_message(std::move(will), session->client_id(), now), now);
+}
+
+void Broker::publish_will_later(const std::shared_ptr<Session>& session, mqtt::Publish will,
+                                std::chrono::seconds delay) {
   const std::uint64_t attach_count = session->attach_count();
   if (!session->defer_will(std::move(will))) return;  // the client is back: no will [MQTT-3.1.3-9]
   executor_.post_after(executor_.current_worker(), delay, [this, session, attach_count] {
     if (session->attach_count() != attach_count) return;
-    if (MessagePtr due = session->take_deferred_will()) publish(due, Clock::now());
-  });
-}
-
-void Broker::drop_subscriptions(const std::shared_ptr<Session>& session) {
-  const auto subscriptions = session->subscriptions();
-  const SubscriberId id = session->id();
-  for_each_worker([subscriptions, id](WorkerState& worker) {
-    for (const auto& [filter, subscription] : subscriptions) worker.tree.remove(filter, id);
-    worker.sessions.erase(id);
+    if (auto due = session->take_deferred_will()) publish_will(session, std::move(*due));
   });
 }
 
@@ -198,19 +209,21 @@ void Broker::publish(const MessagePtr& message, Clock::time_point now) {
   worker.target_index.clear();
 }
 
-void Broker::subscribe(const std::shared_ptr<Session>& session, const std::string& filter,
+bool Broker::subscribe(const std::shared_ptr<Session>& session, const std::string& filter,
                        const Subscription& subscription) {
-  session->record_subscription(filter, subscription);
-  for_each_worker([session, filter, subscription](WorkerState& worker) {
-    worker.tree.add(filter, subscription);
-    worker.sessions.emplace(session->id(), session);
+  const auto is_new = session->record_subscription(filter, subscription, [&] {
+    for_each_worker([session, filter, subscription](WorkerState& worker) {
+      worker.tree.add(filter, subscription);
+      worker.sessions.emplace(session->id(), session);
+    });
   });
+  return is_new.value_or(false);
 }
 
 bool Broker::unsubscribe(const std::shared_ptr<Session>& session, const std::string& filter) {
-  if (!session->forget_subscription(filter)) return false;
-  for_each_worker([id = session->id(), filter](WorkerState& worker) { worker.tree.remove(filter, id); });
-  return true;
+  return session->forget_subscription(filter, [&] {
+    for_each_worker([id = session->id(), filter](WorkerState& worker) { worker.tree.remove(filter, id); });
+  });
 }
 
 std::vector<MessagePtr> Broker::retained_messages(std::string_view filter, Clock::time_point now) const {
@@ -218,21 +231,25 @@ std::vector<MessagePtr> Broker::retained_messages(std::string_view filter, Clock
 }
 
 std::string Broker::assign_client_id() {
-  // A per-process random prefix keeps assigned identifiers apart from ones clients choose.
-  return "mqwarden-" + assigned_id_prefix_ + "-" + std::to_string(next_assigned_id_++);
+  // Random, so no client can guess the next one and take its session; and
+  // checked against the identifiers in use [MQTT-3.1.3-6].
+  std::random_device random;
+  while (true) {
+    char id[48];
+    std::snprintf(id, sizeof id, "mqwarden-%08x%08x%08x%08x", random(), random(), random(), random());
+    std::lock_guard lock(registry_mutex_);
+    if (!registry_.contains(id)) return id;
+  }
 }
 
 std::size_t Broker::subscription_count() const { return workers_[executor_.current_worker()]->tree.size(); }
 
-std::size_t Broker::session_count() const {
+Broker::ClientCounts Broker::client_counts() const {
   std::lock_guard lock(registry_mutex_);
-  return registry_.size();
-}
-
-std::size_t Broker::connected_count() const {
-  std::lock_guard lock(registry_mutex_);
-  return static_cast<std::size_t>(
-      std::count_if(registry_.begin(), registry_.end(), [](const auto& entry) { return entry.second.link != nullptr; }));
+  ClientCounts counts;
+  counts.sessions = registry_.size();
+  for (const auto& [client_id, registration] : registry_) counts.connected += registration.link != nullptr;
+  return counts;
 }
 
 }  // namespace mqwarden::broker

@@ -50,17 +50,28 @@ class Broker {
   const BrokerOptions& options() const { return options_; }
   const Authenticator* authenticator() const { return authenticator_.get(); }
 
+  // A Session Expiry Interval meaning "never" (v5 0xFFFFFFFF; 3.1.1 Clean Session 0).
+  static constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;
+
+  struct ConnectRequest {
+    std::string client_id;
+    bool clean_start = true;
+    std::uint32_t expiry_interval = 0;     // how long the session may outlive this connection
+    std::uint16_t receive_maximum = 65535;  // QoS 1/2 messages the client takes in flight
+  };
   struct Connected {
     std::shared_ptr<Session> session;
     bool session_present = false;
   };
-  // Binds `client_id` to the connection `link`. A connection already using
-  // the identifier is closed with 0x8E Session taken over [MQTT-3.1.4-3]; its
-  // session is resumed, or discarded when `clean_start` is set [MQTT-3.1.2-4].
-  Connected connect(const std::string& client_id, bool clean_start, const std::shared_ptr<ClientLink>& link);
-
-  // A Session Expiry Interval meaning "never" (v5 0xFFFFFFFF; 3.1.1 Clean Session 0).
-  static constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;
+  // Binds the client identifier to the connection `link`, atomically with
+  // respect to other connections using it. A connection already using the
+  // identifier is closed with 0x8E Session taken over [MQTT-3.1.4-3]. The
+  // session is resumed, or discarded when `clean_start` is set or the old
+  // connection's session was to end with it [MQTT-3.1.2-4]; a discarded
+  // session's deferred will is published. `acknowledge` (which sends the
+  // CONNACK) runs before the session resends what is in flight [MQTT-4.4.0-1].
+  Connected connect(const ConnectRequest& request, const std::shared_ptr<ClientLink>& link,
+                    const std::function<void(bool session_present)>& acknowledge, Clock::time_point now);
 
   enum class SessionFate {
     ended,       // the session is gone (now, or earlier by a clean start elsewhere)
@@ -77,21 +88,26 @@ class Broker {
   // Publishes `will` after `delay`, unless the client connects again first,
   // or earlier if the session ends first [MQTT-3.1.3-9]. For a session kept
   // offline by disconnect(); called on a worker thread.
-  void publish_will_later(const std::shared_ptr<Session>& session, MessagePtr will, std::chrono::seconds delay);
+  void publish_will_later(const std::shared_ptr<Session>& session, mqtt::Publish will, std::chrono::seconds delay);
 
   // Routes `message` to every matching subscription (and retains it when its
   // RETAIN flag is set). Called on a worker thread.
   void publish(const MessagePtr& message, Clock::time_point now);
 
-  void subscribe(const std::shared_ptr<Session>& session, const std::string& filter, const Subscription& subscription);
+  // Returns whether the subscription is new (false when it replaced one, or
+  // the session has ended).
+  bool subscribe(const std::shared_ptr<Session>& session, const std::string& filter, const Subscription& subscription);
   bool unsubscribe(const std::shared_ptr<Session>& session, const std::string& filter);
   std::vector<MessagePtr> retained_messages(std::string_view filter, Clock::time_point now) const;
 
-  // A client identifier for a client that sent none: unique in this process.
+  // A client identifier for a client that sent none: random, and not in use.
   std::string assign_client_id();
 
-  std::size_t session_count() const;
-  std::size_t connected_count() const;
+  struct ClientCounts {
+    std::size_t sessions = 0;
+    std::size_t connected = 0;
+  };
+  ClientCounts client_counts() const;
 
   // Counters of the calling worker (from any thread: counted on its own worker's block).
   WorkerCounters& counters() { return stats_.worker(executor_.current_worker()); }
@@ -108,9 +124,12 @@ class Broker {
   struct Registration {
     std::shared_ptr<Session> session;
     std::shared_ptr<ClientLink> link;  // null while the client is offline
+    std::uint32_t expiry_interval = 0;  // of the current connection
   };
 
-  void drop_subscriptions(const std::shared_ptr<Session>& session);
+  // Ends `session`: its subscriptions leave every replica, and its deferred will, if any, is published.
+  void end_session(const std::shared_ptr<Session>& session);
+  void publish_will(const std::shared_ptr<Session>& session, mqtt::Publish will);
   // Subscriptions in the calling worker's replica (all replicas agree once changes have arrived).
   std::size_t subscription_count() const;
   void sys_topics_tick(std::chrono::seconds interval, std::string version);
@@ -128,8 +147,7 @@ class Broker {
   BrokerStats stats_;
   const Clock::time_point started_at_ = Clock::now();
   std::atomic<SubscriberId> next_session_id_{1};
-  std::string assigned_id_prefix_;
-  std::atomic<std::uint64_t> next_assigned_id_{1};
+
 
   mutable std::mutex registry_mutex_;
   std::unordered_map<std::string, Registration> registry_;

@@ -61,9 +61,9 @@ void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
       session_expiry_interval_ = *expiry;
     }
   }
-  // Reason 0x04 asks for the will to be published; any other normal
-  // DISCONNECT discards it [MQTT-3.1.2-10].
-  disconnected_normally_ = disconnect.reason_code != mqtt::ReasonCode::disconnect_with_will_message;
+  // Only "Normal disconnection" (0x00) discards the will [MQTT-3.1.2-10];
+  // 0x04 asks for it, and an error reason leaves it due too.
+  disconnected_normally_ = disconnect.reason_code == mqtt::ReasonCode::success;
   close_reason_ = "client disconnected";
   link_->close(std::nullopt);
 }
@@ -73,14 +73,13 @@ void ClientHandler::on_closed(Clock::time_point now) {
   const Broker::SessionFate fate = broker_.disconnect(session_, link_.get(), session_expiry_interval_);
   if (will_ && !disconnected_normally_) {
     const auto delay = std::chrono::seconds(will_->properties.number(mqtt::PropertyId::will_delay_interval).value_or(0));
-    mqtt::Publish publish{will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties),
-                          std::move(will_->payload)};
-    publish.properties.remove(mqtt::PropertyId::will_delay_interval);
-    MessagePtr will = make_message(std::move(publish), client_id_, now);
+    mqtt::Publish will{will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties),
+                       std::move(will_->payload)};
+    will.properties.remove(mqtt::PropertyId::will_delay_interval);
     // The will goes out when its delay has passed or the session ends, whichever
     // is first; not at all if a new connection resumed the session before [MQTT-3.1.3-9].
     if (delay.count() == 0 || fate == Broker::SessionFate::ended) {
-      broker_.publish(will, now);
+      broker_.publish(make_message(std::move(will), client_id_, now), now);
     } else if (fate == Broker::SessionFate::kept) {
       broker_.publish_will_later(session_, std::move(will), delay);
     }

@@ -64,6 +64,8 @@ class ClientHandler {
   bool resolve_topic_alias(mqtt::Publish& publish);
   void send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now);
   bool v5() const { return version_ == mqtt::ProtocolVersion::v5; }
+  // $SYS and below: the broker's own topics, which clients read but do not write.
+  static bool is_reserved_topic(std::string_view topic) { return topic == "$SYS" || topic.starts_with("$SYS/"); }
 
   Broker& broker_;
   ConnectionControl& control_;

@@ -1,6 +1,8 @@
 // CONNECT: version, client identifier, authentication, keep-alive, session
 // take-over and resumption, and the CONNACK (spec 3.1 and 3.2).
 
+#include <algorithm>
+
 #include "broker/client_handler.hpp"
 
 namespace mqwarden::broker {
@@ -31,14 +33,20 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
   }
 
   // Authentication before anything that depends on the client's identity.
-  if (connect.username) {
-    const Authenticator* authenticator = broker_.authenticator();
-    if (authenticator == nullptr || !authenticator->authenticate(*connect.username, connect.password.value_or(""))) {
+  // Without a password file, a user name proves nothing: the client is
+  // anonymous, accepted only when anonymous access is (as with Mosquitto).
+  const Authenticator* authenticator = broker_.authenticator();
+  if (connect.username && authenticator != nullptr) {
+    if (!authenticator->authenticate(*connect.username, connect.password.value_or(""))) {
       refuse_connect(ReasonCode::bad_user_name_or_password);
       return;
     }
   } else if (!options.allow_anonymous) {
-    refuse_connect(ReasonCode::not_authorized);
+    refuse_connect(connect.username ? ReasonCode::bad_user_name_or_password : ReasonCode::not_authorized);
+    return;
+  }
+  if (connect.will && is_reserved_topic(connect.will->topic)) {
+    refuse_connect(ReasonCode::not_authorized);  // no will may write to $SYS
     return;
   }
 
@@ -68,8 +76,9 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
   std::uint16_t client_receive_maximum = options.receive_maximum;
   if (v5()) {
     session_expiry_interval_ = connect.properties.number(PropertyId::session_expiry_interval).value_or(0);
-    client_receive_maximum = static_cast<std::uint16_t>(
-        connect.properties.number(PropertyId::receive_maximum).value_or(65535));
+    // The window toward the client: its Receive Maximum, within the broker's own limit.
+    client_receive_maximum = static_cast<std::uint16_t>(std::min<std::uint32_t>(
+        connect.properties.number(PropertyId::receive_maximum).value_or(65535), options.receive_maximum));
     if (auto size = connect.properties.number(PropertyId::maximum_packet_size)) control_.set_peer_max_packet_size(*size);
     ack_properties.add_number(PropertyId::receive_maximum, options.receive_maximum);
     ack_properties.add_number(PropertyId::maximum_packet_size, options.max_packet_size);
@@ -82,13 +91,18 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
   }
 
   will_ = std::move(connect.will);
-  Broker::Connected connected = broker_.connect(client_id_, connect.clean_start, link_);
-  session_ = std::move(connected.session);
-  link_->send(mqtt::Connack{connected.session_present, ReasonCode::success, std::move(ack_properties)});
+  const Broker::ConnectRequest request{client_id_, connect.clean_start, session_expiry_interval_,
+                                       client_receive_maximum};
+  session_ = broker_
+                 .connect(request, link_,
+                          [&](bool session_present) {
+                            link_->send(mqtt::Connack{session_present, ReasonCode::success,
+                                                      std::move(ack_properties)});
+                          },
+                          now)
+                 .session;
   control_.client_connected(client_id_);
   control_.set_keep_alive(std::chrono::seconds(keep_alive));
-  // After the CONNACK: the messages in flight again, then the queue [MQTT-4.4.0-1].
-  session_->attach(link_, client_receive_maximum, now);
 }
 
 }  // namespace mqwarden::broker

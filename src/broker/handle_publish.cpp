@@ -39,7 +39,7 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
   }
   broker_.count_received_publish();
   // $SYS topics are the broker's own: clients read them but do not publish there.
-  const bool refused = publish.topic.starts_with("$SYS");
+  const bool refused = is_reserved_topic(publish.topic);
   // A refused QoS 1/2 message is acknowledged with "not authorized" in 5.0
   // and plainly in 3.1.1, which has no way to say no; it is not routed.
   const ReasonCode outcome = refused && v5() ? ReasonCode::not_authorized : ReasonCode::success;

@@ -11,7 +11,6 @@ using mqtt::ReasonCode;
 void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
   const std::uint32_t identifier =
       v5() ? subscribe.properties.number(PropertyId::subscription_identifier).value_or(0) : 0;
-  const auto existing = session_->subscriptions();
   mqtt::Suback suback{subscribe.packet_id, {}, {}};
   std::vector<std::pair<std::string, Subscription>> granted;
   for (mqtt::TopicSubscription& request : subscribe.subscriptions) {
@@ -20,8 +19,7 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
       continue;
     }
     const Subscription subscription{session_->id(), request.options, identifier};
-    const bool is_new = !existing.contains(request.filter);
-    broker_.subscribe(session_, request.filter, subscription);
+    const bool is_new = broker_.subscribe(session_, request.filter, subscription);
     suback.reason_codes.push_back(static_cast<ReasonCode>(request.options.max_qos));  // granted as requested
     const auto handling = request.options.retain_handling;
     if (handling == mqtt::RetainHandling::send_on_subscribe ||

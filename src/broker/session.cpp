@@ -17,6 +17,7 @@ Session::Session(std::string client_id, SubscriberId id, SessionLimits limits)
 
 void Session::deliver(Delivery delivery, Clock::time_point now) {
   std::lock_guard lock(mutex_);
+  if (ended_) return;
   if (!link_) {
     if (delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
     queue(std::move(delivery));
@@ -84,21 +85,24 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   receive_maximum_ = receive_maximum;
   ++attach_count_;
   deferred_will_.reset();
-  for (const InFlight& entry : in_flight_) {
-    if (entry.stage == Stage::awaiting_pubcomp) {
-      link_->send(mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}});
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    bool sent;
+    if (it->stage == Stage::awaiting_pubcomp) {
+      sent = link_->send(mqtt::Pubrel{it->packet_id, mqtt::ReasonCode::success, {}});
     } else {
-      mqtt::Publish again = make_publish(entry.delivery, entry.packet_id, now);
+      mqtt::Publish again = make_publish(it->delivery, it->packet_id, now);
       again.dup = true;  // [MQTT-3.3.1-1]
-      link_->send(again);
+      sent = link_->send(again);
     }
+    // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
+    it = sent ? std::next(it) : in_flight_.erase(it);
   }
   fill_window(now);
 }
 
-void Session::detach() {
+void Session::detach(const ClientLink* link) {
   std::lock_guard lock(mutex_);
-  link_.reset();
+  if (link_.get() == link) link_.reset();
 }
 
 bool Session::attached() const {
@@ -111,16 +115,16 @@ std::uint64_t Session::attach_count() const {
   return attach_count_;
 }
 
-bool Session::defer_will(MessagePtr will) {
+bool Session::defer_will(mqtt::Publish will) {
   std::lock_guard lock(mutex_);
-  if (link_) return false;
+  if (link_ || ended_) return false;
   deferred_will_ = std::move(will);
   return true;
 }
 
-MessagePtr Session::take_deferred_will() {
+std::optional<mqtt::Publish> Session::take_deferred_will() {
   std::lock_guard lock(mutex_);
-  return std::exchange(deferred_will_, nullptr);
+  return std::exchange(deferred_will_, std::nullopt);
 }
 
 bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
@@ -135,6 +139,11 @@ bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
 bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto it = find_in_flight(packet_id);
+  if (it != in_flight_.end() && it->stage == Stage::awaiting_pubcomp) {
+    // A repeated PUBREC: the PUBREL may have been lost [MQTT-4.3.3-4].
+    if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
+    return true;
+  }
   if (it == in_flight_.end() || it->stage != Stage::awaiting_pubrec) {
     // Unknown identifier: tell the client, which can then discard its state.
     if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::packet_identifier_not_found, {}});
@@ -172,19 +181,38 @@ bool Session::release_qos2(std::uint16_t packet_id) {
   return incoming_qos2_.erase(packet_id) > 0;
 }
 
-void Session::record_subscription(const std::string& filter, const Subscription& subscription) {
+std::optional<bool> Session::record_subscription(const std::string& filter, const Subscription& subscription,
+                                                 const std::function<void()>& update_replicas) {
   std::lock_guard lock(mutex_);
-  subscriptions_[filter] = subscription;
+  if (ended_) return std::nullopt;
+  const bool is_new = subscriptions_.insert_or_assign(filter, subscription).second;
+  update_replicas();
+  return is_new;
 }
 
-bool Session::forget_subscription(const std::string& filter) {
+bool Session::forget_subscription(const std::string& filter, const std::function<void()>& update_replicas) {
   std::lock_guard lock(mutex_);
-  return subscriptions_.erase(filter) > 0;
+  if (subscriptions_.erase(filter) == 0) return false;
+  update_replicas();
+  return true;
 }
 
-std::map<std::string, Subscription> Session::subscriptions() const {
+void Session::end(const std::function<void(const std::map<std::string, Subscription>&)>& remove_from_replicas) {
   std::lock_guard lock(mutex_);
-  return subscriptions_;
+  if (ended_) return;
+  ended_ = true;
+  link_.reset();
+  queue_.clear();
+  queued_bytes_ = 0;
+  in_flight_.clear();
+  incoming_qos2_.clear();
+  remove_from_replicas(subscriptions_);
+  subscriptions_.clear();
+}
+
+std::size_t Session::subscription_count() const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.size();
 }
 
 std::uint64_t Session::dropped() const {

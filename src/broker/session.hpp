@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,7 +47,8 @@ class Session {
   // messages in flight. Unacknowledged PUBLISHes are sent again with DUP set,
   // and PUBRELs again, in their original order [MQTT-4.4.0-1]; then the queue.
   void attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_maximum, Clock::time_point now);
-  void detach();
+  // Disconnects the session from `link`, if it is still the session's link.
+  void detach(const ClientLink* link);
   bool attached() const;
   // How many times a client has attached: a task scheduled for one offline
   // period (a will delay, the session expiry) checks that it is still that period.
@@ -53,9 +56,10 @@ class Session {
 
   // A will message waiting for its delay while the client is offline; a new
   // connection discards it [MQTT-3.1.3-9]. defer_will refuses (returns
-  // false) when the client is already connected again.
-  bool defer_will(MessagePtr will);
-  MessagePtr take_deferred_will();
+  // false) when the client is already connected again. The will is kept as
+  // its PUBLISH: its Message Expiry Interval starts when it is published.
+  bool defer_will(mqtt::Publish will);
+  std::optional<mqtt::Publish> take_deferred_will();
 
   // Acknowledgements from the client; each returns false for an unknown
   // packet identifier. PUBREC answers with PUBREL (or, with a failure reason,
@@ -72,11 +76,19 @@ class Session {
   // Returns whether the identifier was held.
   bool release_qos2(std::uint16_t packet_id);
 
-  // The session's own record of its subscriptions (the subscription trees
-  // hold the copies used for matching).
-  void record_subscription(const std::string& filter, const Subscription& subscription);
-  bool forget_subscription(const std::string& filter);
-  std::map<std::string, Subscription> subscriptions() const;
+  // The session's own record of its subscriptions; the subscription trees
+  // hold the copies used for matching. Each change runs `update_replicas`
+  // under the session's lock, so the replicas get one session's changes in
+  // the order the session made them. A session that has ended takes no more
+  // subscriptions: record_subscription returns nullopt. Otherwise it
+  // returns whether the subscription is new (not replacing one).
+  std::optional<bool> record_subscription(const std::string& filter, const Subscription& subscription,
+                                          const std::function<void()>& update_replicas);
+  bool forget_subscription(const std::string& filter, const std::function<void()>& update_replicas);
+  // Ends the session: its queue and messages in flight are dropped, and
+  // `remove_from_replicas` gets its subscriptions, under the session's lock.
+  void end(const std::function<void(const std::map<std::string, Subscription>&)>& remove_from_replicas);
+  std::size_t subscription_count() const;
 
   std::uint64_t dropped() const;
   std::size_t queued() const;
@@ -105,7 +117,8 @@ class Session {
   std::shared_ptr<ClientLink> link_;
   std::uint16_t receive_maximum_ = 0;
   std::uint64_t attach_count_ = 0;
-  MessagePtr deferred_will_;
+  std::optional<mqtt::Publish> deferred_will_;
+  bool ended_ = false;
   // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
   std::list<InFlight> in_flight_;  // in the order sent
   std::list<Delivery> queue_;

@@ -25,8 +25,7 @@ void Broker::sys_topics_tick(std::chrono::seconds interval, std::string version)
 void Broker::publish_sys_topics(const std::string& version) {
   const Clock::time_point now = Clock::now();
   const StatsTotals totals = stats_.totals();
-  const std::size_t sessions = session_count();
-  const std::size_t connected = connected_count();
+  const auto [sessions, connected] = client_counts();
   std::uint64_t dropped = 0;
   {
     std::lock_guard lock(registry_mutex_);

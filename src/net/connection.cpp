@@ -72,7 +72,7 @@ void Connection::read_available() {
   broker::WorkerCounters& counters = broker_.counters();
   counters.add(counters.bytes_received, count);
   std::span<const std::uint8_t> input(buffer.data(), count);
-  while (!input.empty() && !finished_) {
+  while (!input.empty() && !finished_ && !closing_.load(std::memory_order_acquire)) {
     mqtt::DecodeResult result = decoder_.decode(input);
     if (auto* packet = std::get_if<mqtt::Packet>(&result)) {
       handler_->on_packet(std::move(*packet), last_packet_);
@@ -82,12 +82,7 @@ void Connection::read_available() {
     }
   }
   if (finished_) return;
-  bool closing;
-  {
-    std::lock_guard lock(out_mutex_);
-    closing = close_requested_;
-  }
-  if (!closing) wait_readable();  // after a close request nothing more is read
+  if (!closing_.load(std::memory_order_acquire)) wait_readable();  // after a close request nothing more is read
 }
 
 void Connection::shut_down() {
@@ -121,6 +116,7 @@ void Connection::close(std::optional<mqtt::ReasonCode> reason) {
     (void)mqtt::encode(mqtt::Disconnect{*reason, {}}, version_, pending_);
   }
   close_requested_ = true;
+  closing_.store(true, std::memory_order_release);
   schedule_flush_locked();
 }
 
@@ -215,6 +211,7 @@ void Connection::finish(std::string_view why) {
   {
     std::lock_guard lock(out_mutex_);
     close_requested_ = true;
+    closing_.store(true, std::memory_order_release);
     pending_.clear();
   }
   if (on_finished_) on_finished_();

@@ -78,6 +78,9 @@ class Connection final : public broker::ClientLink,
   std::vector<std::uint8_t> pending_;
   bool flush_scheduled_ = false;
   bool close_requested_ = false;
+  // close_requested_, readable without the lock: once set (from any thread,
+  // e.g. by a take-over) no further packet of this connection is handled.
+  std::atomic<bool> closing_{false};
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;
 };

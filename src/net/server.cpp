@@ -25,8 +25,17 @@ struct Server::Impl {
     acceptor.async_accept(pool.context(worker), [this, listener_index, worker](const boost::system::error_code& error,
                                                                               tcp::socket socket) {
       if (error == asio::error::operation_aborted) return;
-      if (!error) admit(std::move(socket), worker);
-      accept(listener_index);
+      if (!error) {
+        admit(std::move(socket), worker);
+        accept(listener_index);
+        return;
+      }
+      // Out of file descriptors or the like: retry shortly instead of spinning.
+      spdlog::warn("accept failed: {}", error.message());
+      auto retry = std::make_shared<asio::steady_timer>(accept_context, std::chrono::milliseconds(100));
+      retry->async_wait([this, retry, listener_index](const boost::system::error_code& wait_error) {
+        if (!wait_error) accept(listener_index);
+      });
     });
   }
 

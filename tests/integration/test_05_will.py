@@ -143,3 +143,19 @@ def test_v5_will_is_published_when_the_session_ends_before_the_will_delay(broker
 def test_v5_will_with_delay_is_published_at_once_when_the_session_ends_with_the_connection(broker, watcher):
     _drop_with_delayed_will(broker, "no-session", delay=300, session_expiry=0)
     assert watcher.expect_one(timeout=5).payload == b"late"
+
+
+def test_v5_disconnect_with_an_error_reason_leaves_the_will_due(broker, watcher):
+    """[MQTT-3.1.2-10]: only a DISCONNECT with 0x00 removes the will; 0x80 does not."""
+    with RawClient(broker, V5) as raw:
+        assert raw.connect("failing", will={"topic": "will/failing", "payload": b"error"}).reason == 0
+        raw.send(wire.disconnect(0x80))
+        raw.read_until_closed()
+    assert watcher.expect_one().payload == b"error"
+
+
+@pytest.mark.parametrize("version, code", [(V311, 5), (V5, 0x87)], ids=["v311", "v5"])
+def test_a_will_may_not_be_published_to_sys(broker, version, code):
+    """$SYS belongs to the broker: a CONNECT whose will would write there is not authorized."""
+    with RawClient(broker, version) as raw:
+        assert raw.connect("forger", will={"topic": "$SYS/broker/version", "payload": b"x"}).reason == code

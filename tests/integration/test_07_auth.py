@@ -147,3 +147,19 @@ def test_mosquitto_pub_with_a_bad_password_fails(secured, version, code):
 def test_mosquitto_pub_without_credentials_is_not_authorized(secured, version, code):
     result = mosquitto_pub(secured, "-V", version, "-t", "auth/cli", "-m", "x")
     assert result.returncode == code, result.stderr
+
+
+@pytest.mark.parametrize("version", [V311, V5], ids=["v311", "v5"])
+def test_without_a_password_file_a_user_name_is_anonymous(start_broker, version):
+    """As with Mosquitto: with anonymous access allowed and no password file, a client that
+    sends a user name (existing devices often do) is accepted as anonymous."""
+    broker = start_broker()  # allow_anonymous, no password file
+    with RawClient(broker, version) as raw:
+        assert raw.connect("named", username="device", password=b"anything").reason == 0
+
+
+@pytest.mark.parametrize("version, code", [(V311, 4), (V5, 0x86)], ids=["v311", "v5"])
+def test_without_a_password_file_or_anonymous_access_a_user_name_is_refused(start_broker, version, code):
+    broker = start_broker(allow_anonymous=False)
+    with RawClient(broker, version) as raw:
+        assert raw.connect("named", username="device", password=b"anything").reason == code

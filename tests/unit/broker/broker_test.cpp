@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fakes.hpp"
 
 namespace mqwarden::broker {
@@ -24,17 +26,20 @@ MessagePtr message(const std::string& topic, mqtt::QoS qos, const std::string& p
   return make_message(mqtt::Publish{topic, 1, qos, retain, false, {}, "payload"}, publisher, kNow);
 }
 
+mqtt::Publish will_publish() { return mqtt::Publish{"will", 0, mqtt::QoS::at_most_once, false, false, {}, "gone"}; }
+
 class BrokerTest : public ::testing::Test {
  protected:
   struct Client {
     std::shared_ptr<RecordingLink> link = std::make_shared<RecordingLink>();
     std::shared_ptr<Session> session;
+    bool present = false;
   };
 
-  Client connect(const std::string& id, bool clean_start = true) {
+  Client connect(const std::string& id, bool clean_start = true, std::uint32_t expiry = Broker::kNeverExpires) {
     Client client;
-    client.session = broker_.connect(id, clean_start, client.link).session;
-    client.session->attach(client.link, 100, kNow);
+    const Broker::ConnectRequest request{id, clean_start, expiry, 100};
+    client.session = broker_.connect(request, client.link, [&](bool present) { client.present = present; }, kNow).session;
     return client;
   }
 
@@ -105,16 +110,18 @@ TEST_F(BrokerTest, RetainedMessagesAreKeptReplacedAndCleared) {
 TEST_F(BrokerTest, MQTT_3_1_4_3_ASecondConnectionTakesTheSessionOver) {
   Client first = connect("same", /*clean_start=*/false);
   broker_.subscribe(first.session, "t", subscription(*first.session, mqtt::QoS::at_least_once));
-  auto second_link = std::make_shared<RecordingLink>();
-  const Broker::Connected second = broker_.connect("same", /*clean_start=*/false, second_link);
+  Client second = connect("same", /*clean_start=*/false);
   EXPECT_TRUE(first.link->closed);
   EXPECT_EQ(first.link->close_reason, mqtt::ReasonCode::session_taken_over);
-  EXPECT_TRUE(second.session_present);
+  EXPECT_TRUE(second.present);
   EXPECT_EQ(second.session, first.session);
   // The old connection's end does not end the session now owned by the new one.
   EXPECT_EQ(broker_.disconnect(first.session, first.link.get(), 0), Broker::SessionFate::taken_over);
-  EXPECT_EQ(broker_.session_count(), 1u);
-  EXPECT_EQ(broker_.connected_count(), 1u);
+  EXPECT_EQ(broker_.client_counts().sessions, 1u);
+  EXPECT_EQ(broker_.client_counts().connected, 1u);
+  broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
+  EXPECT_TRUE(publishes(*first.link).empty());
+  EXPECT_EQ(publishes(*second.link).size(), 1u);
 }
 
 TEST_F(BrokerTest, MQTT_3_1_2_4_CleanStartDiscardsTheOldSessionAndItsSubscriptions) {
@@ -132,9 +139,9 @@ TEST_F(BrokerTest, MQTT_3_1_2_23_AnOfflineSessionEndsWhenItsExpiryIntervalPasses
   broker_.subscribe(client.session, "t", subscription(*client.session, mqtt::QoS::at_least_once));
   EXPECT_EQ(broker_.disconnect(client.session, client.link.get(), 10), Broker::SessionFate::kept);
   executor_.run_delayed(std::chrono::seconds(9));
-  EXPECT_EQ(broker_.session_count(), 1u);
+  EXPECT_EQ(broker_.client_counts().sessions, 1u);
   executor_.run_delayed(std::chrono::seconds(1));
-  EXPECT_EQ(broker_.session_count(), 0u);
+  EXPECT_EQ(broker_.client_counts().sessions, 0u);
   Client again = connect("c", /*clean_start=*/false);
   broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
   EXPECT_TRUE(publishes(*again.link).empty());  // its subscriptions ended with it
@@ -145,7 +152,7 @@ TEST_F(BrokerTest, AReconnectionStopsTheExpiryOfTheOfflinePeriodBeforeIt) {
   broker_.disconnect(client.session, client.link.get(), 10);
   Client again = connect("c", /*clean_start=*/false);
   executor_.run_delayed(std::chrono::seconds(10));
-  EXPECT_EQ(broker_.session_count(), 1u);
+  EXPECT_EQ(broker_.client_counts().sessions, 1u);
   EXPECT_EQ(again.session, client.session);
 }
 
@@ -154,7 +161,7 @@ TEST_F(BrokerTest, MQTT_3_1_3_9_ADeferredWillIsPublishedAfterItsDelay) {
   broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
   Client client = connect("c", /*clean_start=*/false);
   ASSERT_EQ(broker_.disconnect(client.session, client.link.get(), 60), Broker::SessionFate::kept);
-  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(5));
+  broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(5));
   executor_.run_delayed(std::chrono::seconds(4));
   EXPECT_TRUE(publishes(*watcher.link).empty());
   executor_.run_delayed(std::chrono::seconds(1));
@@ -166,7 +173,7 @@ TEST_F(BrokerTest, MQTT_3_1_3_9_AReconnectionBeforeTheWillDelayCancelsTheWill) {
   broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
   Client client = connect("c", /*clean_start=*/false);
   broker_.disconnect(client.session, client.link.get(), 60);
-  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(5));
+  broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(5));
   Client again = connect("c", /*clean_start=*/false);
   executor_.run_delayed(std::chrono::seconds(60));
   EXPECT_TRUE(publishes(*watcher.link).empty());
@@ -177,11 +184,38 @@ TEST_F(BrokerTest, ADeferredWillIsPublishedWhenTheSessionEndsBeforeTheDelay) {
   broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
   Client client = connect("c", /*clean_start=*/false);
   broker_.disconnect(client.session, client.link.get(), 2);
-  broker_.publish_will_later(client.session, message("will", mqtt::QoS::at_most_once, "c"), std::chrono::seconds(30));
+  broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(30));
   executor_.run_delayed(std::chrono::seconds(2));
   EXPECT_EQ(publishes(*watcher.link).size(), 1u);
   executor_.run_delayed(std::chrono::seconds(30));
   EXPECT_TRUE(publishes(*watcher.link).empty());  // once only
+}
+
+TEST_F(BrokerTest, TakingOverAConnectionWhoseSessionEndsWithItStartsANewSession) {
+  Client first = connect("c", /*clean_start=*/false, /*expiry=*/0);
+  broker_.subscribe(first.session, "t", subscription(*first.session, mqtt::QoS::at_least_once));
+  Client second = connect("c", /*clean_start=*/false);
+  EXPECT_FALSE(second.present);  // [MQTT-3.1.2-6]: no state of the ended session is reused
+  EXPECT_NE(second.session, first.session);
+  EXPECT_EQ(broker_.disconnect(first.session, first.link.get(), 0), Broker::SessionFate::ended);
+  broker_.publish(message("t", mqtt::QoS::at_least_once), kNow);
+  EXPECT_TRUE(publishes(*second.link).empty());
+}
+
+TEST_F(BrokerTest, AClientIdentifierIsNeverAssignedTwice) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 100; ++i) ids.insert(broker_.assign_client_id());
+  EXPECT_EQ(ids.size(), 100u);
+}
+
+TEST_F(BrokerTest, MQTT_3_1_3_9_ACleanStartPublishesTheDeferredWillOfTheSessionItEnds) {
+  Client watcher = connect("watcher");
+  broker_.subscribe(watcher.session, "will", subscription(*watcher.session, mqtt::QoS::at_most_once));
+  Client client = connect("c", /*clean_start=*/false);
+  broker_.disconnect(client.session, client.link.get(), 60);
+  broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(30));
+  connect("c", /*clean_start=*/true);
+  EXPECT_EQ(publishes(*watcher.link).size(), 1u);
 }
 
 }  // namespace

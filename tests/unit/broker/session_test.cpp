@@ -134,7 +134,7 @@ TEST(Session, MQTT_4_4_0_1_ResendsUnacknowledgedInOrderWithDupOnReconnect) {
   auto sent = first->take();
   const std::uint16_t three = publish_at(sent, 2).packet_id;
   ASSERT_TRUE(session.on_pubrec(three, mqtt::ReasonCode::success, kNow));  // "three" awaits PUBCOMP
-  session.detach();
+  session.detach(first.get());
 
   auto second = std::make_shared<RecordingLink>();
   session.attach(second, 10, kNow);
@@ -188,6 +188,45 @@ TEST(Session, MQTT_4_3_3_ExactlyOnceReceipt) {
   EXPECT_TRUE(session.release_qos2(5));
   EXPECT_FALSE(session.release_qos2(5));
   EXPECT_EQ(session.receive_qos2(5, 2), Session::Qos2Receipt::new_message);  // a new message after PUBREL
+}
+
+TEST(Session, MQTT_4_3_3_4_ARepeatedPubrecIsAnsweredWithPubrelAgain) {
+  auto link = std::make_shared<RecordingLink>();
+  Session session("c", 1, {});
+  session.attach(link, 10, kNow);
+  session.deliver(delivery(mqtt::QoS::exactly_once), kNow);
+  const std::uint16_t id = publish_at(link->take(), 0).packet_id;
+  ASSERT_TRUE(session.on_pubrec(id, mqtt::ReasonCode::success, kNow));
+  EXPECT_TRUE(session.on_pubrec(id, mqtt::ReasonCode::success, kNow));
+  const auto sent = link->take();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(std::get<mqtt::Pubrel>(sent[1]).reason_code, mqtt::ReasonCode::success);
+}
+
+TEST(Session, DetachLeavesANewerLinkAlone) {
+  Session session("c", 1, {});
+  auto old_link = std::make_shared<RecordingLink>();
+  auto new_link = std::make_shared<RecordingLink>();
+  session.attach(old_link, 10, kNow);
+  session.attach(new_link, 10, kNow);
+  session.detach(old_link.get());
+  EXPECT_TRUE(session.attached());
+}
+
+TEST(Session, AnEndedSessionTakesNoSubscriptionsOrMessages) {
+  auto link = std::make_shared<RecordingLink>();
+  Session session("c", 1, {});
+  session.attach(link, 10, kNow);
+  int replica_updates = 0;
+  EXPECT_EQ(session.record_subscription("a", {}, [&] { ++replica_updates; }), std::optional<bool>(true));
+  EXPECT_EQ(session.record_subscription("a", {}, [&] { ++replica_updates; }), std::optional<bool>(false));
+  std::size_t removed = 0;
+  session.end([&](const auto& subscriptions) { removed = subscriptions.size(); });
+  EXPECT_EQ(removed, 1u);
+  EXPECT_EQ(session.record_subscription("b", {}, [&] { ++replica_updates; }), std::nullopt);
+  EXPECT_EQ(replica_updates, 2);
+  session.deliver(delivery(mqtt::QoS::at_most_once), kNow);
+  EXPECT_TRUE(link->take().empty());
 }
 
 }  // namespace
