@@ -44,6 +44,12 @@ bool erase(std::vector<Subscription>& list, SubscriberId subscriber) {
   return true;
 }
 
+// The group of a `$share/<group>/<filter>` (empty for an ordinary filter), and the filter to match.
+std::pair<std::string_view, std::string_view> split_share(std::string_view filter) {
+  if (auto shared = mqtt::parse_shared_subscription(filter)) return {shared->group, shared->filter};
+  return {{}, filter};
+}
+
 // Splits off the first level of `rest`; returns false when it was the last.
 bool next_level(std::string_view& rest, std::string_view& level) {
   const std::size_t slash = rest.find('/');
@@ -65,6 +71,10 @@ struct SubscriptionTree::Node {
   std::unique_ptr<Node> multi_level;   // the "#" child
   std::vector<Subscription> subscriptions;
   std::vector<SharedGroup> groups;
+
+  std::vector<SharedGroup>::iterator find_group(std::string_view name) {
+    return std::find_if(groups.begin(), groups.end(), [&](const SharedGroup& g) { return g.name == name; });
+  }
 
   bool empty() const {
     return children.empty() && !single_level && !multi_level && subscriptions.empty() && groups.empty();
@@ -136,12 +146,8 @@ struct SubscriptionTree::Node {
 SubscriptionTree::SubscriptionTree() : root_(std::make_unique<Node>()) {}
 SubscriptionTree::~SubscriptionTree() = default;
 
-bool SubscriptionTree::add(std::string_view filter, const Subscription& subscription) {
-  std::string_view group;
-  if (auto shared = mqtt::parse_shared_subscription(filter)) {
-    group = shared->group;
-    filter = shared->filter;
-  }
+bool SubscriptionTree::add(std::string_view full_filter, const Subscription& subscription) {
+  const auto [group, filter] = split_share(full_filter);
   Node* node = root_.get();
   std::string_view rest = filter;
   std::string_view level;
@@ -154,8 +160,7 @@ bool SubscriptionTree::add(std::string_view filter, const Subscription& subscrip
   if (group.empty()) {
     added = insert_or_replace(node->subscriptions, subscription);
   } else {
-    auto it = std::find_if(node->groups.begin(), node->groups.end(),
-                           [&](const SharedGroup& g) { return g.name == group; });
+    auto it = node->find_group(group);
     if (it == node->groups.end()) it = node->groups.insert(it, SharedGroup{std::string(group), {}, 0});
     added = insert_or_replace(it->members, subscription);
   }
@@ -163,12 +168,8 @@ bool SubscriptionTree::add(std::string_view filter, const Subscription& subscrip
   return added;
 }
 
-bool SubscriptionTree::remove(std::string_view filter, SubscriberId subscriber) {
-  std::string_view group;
-  if (auto shared = mqtt::parse_shared_subscription(filter)) {
-    group = shared->group;
-    filter = shared->filter;
-  }
+bool SubscriptionTree::remove(std::string_view full_filter, SubscriberId subscriber) {
+  const auto [group, filter] = split_share(full_filter);
   // The path from the root, to prune nodes left empty.
   std::vector<std::pair<Node*, std::string_view>> path;
   Node* node = root_.get();
@@ -186,8 +187,7 @@ bool SubscriptionTree::remove(std::string_view filter, SubscriberId subscriber) 
   if (group.empty()) {
     removed = erase(node->subscriptions, subscriber);
   } else {
-    auto it = std::find_if(node->groups.begin(), node->groups.end(),
-                           [&](const SharedGroup& g) { return g.name == group; });
+    auto it = node->find_group(group);
     if (it == node->groups.end()) return false;
     removed = erase(it->members, subscriber);
     if (it->members.empty()) {

@@ -1,5 +1,7 @@
 #include "policy/ast.hpp"
 
+#include "common/overloaded.hpp"
+
 namespace mqwarden::policy {
 
 std::string_view to_string(Mode mode) { return mode == Mode::tentative ? "tentative" : "actual"; }
@@ -86,17 +88,6 @@ std::string_view to_string(EditKind kind) {
   }
   return "?";
 }
-
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
 
 void for_each_child(const Expr& expr, const std::function<void(const Expr&)>& visit) {
   auto each = [&](const std::vector<ExprPtr>& children) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/overloaded.hpp"
 #include "mqtt/topic.hpp"
 #include "policy/checker_internal.hpp"
 #include "policy/event_schema.hpp"
@@ -12,13 +13,6 @@
 
 namespace mqwarden::policy::detail {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool is_scalar(Type type) {
   return type == Type::boolean || type == Type::number || is_stringy(type) || type == Type::json;
