@@ -69,6 +69,8 @@ struct Server::Impl {
   asio::io_context accept_context{1};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::thread accept_thread;
+  asio::io_context signal_context{1};
+  std::unique_ptr<asio::signal_set> signals;  // made by start(), before the listeners
 
   std::mutex live_mutex;
   std::condition_variable all_finished;
@@ -83,6 +85,9 @@ Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticato
 Server::~Server() { stop(); }
 
 Result<void, std::string> Server::start() {
+  // Catch SIGINT and SIGTERM before the first listener is up: a stop request
+  // that comes as soon as the port answers must still stop the broker cleanly.
+  impl_->signals = std::make_unique<asio::signal_set>(impl_->signal_context, SIGINT, SIGTERM);
   for (const ListenerOptions& listener : impl_->options.listeners) {
     boost::system::error_code error;
     const auto address = asio::ip::make_address(listener.address, error);
@@ -109,12 +114,10 @@ Result<void, std::string> Server::start() {
 }
 
 void Server::run_until_signalled() {
-  asio::io_context signal_context(1);
-  asio::signal_set signals(signal_context, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int signal) {
+  impl_->signals->async_wait([](const boost::system::error_code&, int signal) {
     spdlog::info("signal {} received: stopping", signal);
   });
-  signal_context.run();
+  impl_->signal_context.run();
   stop();
 }
 

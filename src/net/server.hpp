@@ -33,10 +33,10 @@ class Server {
   Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator);
   ~Server();
 
-  // Binds the listeners and starts the workers. Fails with a message when a
-  // listener cannot be bound.
+  // Starts catching SIGINT and SIGTERM, binds the listeners and starts the
+  // workers. Fails with a message when a listener cannot be bound.
   Result<void, std::string> start();
-  // Blocks until SIGINT or SIGTERM, then stops.
+  // Blocks until SIGINT or SIGTERM (also one that came since start()), then stops.
   void run_until_signalled();
   void stop();
 
