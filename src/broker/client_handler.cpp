@@ -22,8 +22,8 @@ void ClientHandler::on_packet(mqtt::Packet&& packet, Clock::time_point now) {
 
 void ClientHandler::on_decode_error(const mqtt::DecodeError& error) {
   if (!close_reason_.empty()) return;
-  close_reason_ = error.to_string();
   if (!session_) {
+    close_reason_ = error.to_string();
     // A CONNECT that could not be accepted. The only refusal a client of
     // either version understands before the version is known is 3.1.1's
     // "unacceptable protocol version" [MQTT-3.1.2-2].
@@ -33,19 +33,22 @@ void ClientHandler::on_decode_error(const mqtt::DecodeError& error) {
     link_->close(std::nullopt);
     return;
   }
-  link_->close(v5() ? std::optional(error.reason) : std::nullopt);
+  close_connection(error.to_string(), error.reason);
 }
 
 void ClientHandler::protocol_error(std::string_view why, mqtt::ReasonCode reason) {
+  close_connection(std::string(mqtt::to_string(reason, mqtt::PacketType::disconnect)) + ": " + std::string(why),
+                   reason);
+}
+
+void ClientHandler::close_connection(std::string why, mqtt::ReasonCode reason) {
   if (!close_reason_.empty()) return;
-  close_reason_ = std::string(mqtt::to_string(reason, mqtt::PacketType::disconnect)) + ": " + std::string(why);
+  close_reason_ = std::move(why);
   link_->close(v5() && session_ ? std::optional(reason) : std::nullopt);
 }
 
 void ClientHandler::on_keep_alive_expired() {
-  if (!close_reason_.empty()) return;
-  close_reason_ = "keep-alive timeout";
-  link_->close(v5() && session_ ? std::optional(mqtt::ReasonCode::keep_alive_timeout) : std::nullopt);
+  close_connection("keep-alive timeout", mqtt::ReasonCode::keep_alive_timeout);
 }
 
 void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) { link_->send(mqtt::Pingresp{}); }

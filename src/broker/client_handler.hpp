@@ -61,6 +61,9 @@ class ClientHandler {
   // Ends the connection for a protocol violation: DISCONNECT with `reason` for
   // v5 [MQTT-4.13.1-1], a plain close for 3.1.1 [MQTT-4.8.0-1].
   void protocol_error(std::string_view why, mqtt::ReasonCode reason = mqtt::ReasonCode::protocol_error);
+  // Closes the connection once, recording `why`; a connected v5 client is
+  // first sent DISCONNECT with `reason`.
+  void close_connection(std::string why, mqtt::ReasonCode reason);
   bool resolve_topic_alias(mqtt::Publish& publish);
   void send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now);
   bool v5() const { return version_ == mqtt::ProtocolVersion::v5; }

@@ -44,12 +44,16 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
   // and plainly in 3.1.1, which has no way to say no; it is not routed.
   const ReasonCode outcome = refused && v5() ? ReasonCode::not_authorized : ReasonCode::success;
   const std::uint16_t packet_id = publish.packet_id;
-  switch (publish.qos) {
+  const QoS qos = publish.qos;
+  auto route = [&] {
+    if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
+  };
+  switch (qos) {
     case QoS::at_most_once:
-      if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      route();
       break;
     case QoS::at_least_once:
-      if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
+      route();
       link_->send(mqtt::Puback{packet_id, outcome, {}});
       break;
     case QoS::exactly_once:
@@ -59,7 +63,7 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
       }
       switch (session_->receive_qos2(packet_id, broker_.options().receive_maximum)) {
         case Session::Qos2Receipt::new_message:
-          if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
+          route();
           break;
         case Session::Qos2Receipt::duplicate:
           break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]

@@ -91,7 +91,7 @@ void Connection::shut_down() {
 
 bool Connection::send(const mqtt::Packet& packet) {
   std::lock_guard lock(out_mutex_);
-  if (close_requested_) return true;  // the connection is going: nothing more is sent
+  if (closing_.load(std::memory_order_relaxed)) return true;  // the connection is going: nothing more is sent
   const std::size_t before = pending_.size();
   if (!mqtt::encode(packet, version_, pending_).ok()) {
     pending_.resize(before);
@@ -111,11 +111,10 @@ bool Connection::send(const mqtt::Packet& packet) {
 
 void Connection::close(std::optional<mqtt::ReasonCode> reason) {
   std::lock_guard lock(out_mutex_);
-  if (close_requested_) return;
+  if (closing_.load(std::memory_order_relaxed)) return;
   if (reason && version_ == mqtt::ProtocolVersion::v5) {
     (void)mqtt::encode(mqtt::Disconnect{*reason, {}}, version_, pending_);
   }
-  close_requested_ = true;
   closing_.store(true, std::memory_order_release);
   schedule_flush_locked();
 }
@@ -135,7 +134,7 @@ void Connection::flush() {
     flush_scheduled_ = false;
     writing_.clear();
     writing_.swap(pending_);
-    close_now = close_requested_ && writing_.empty();
+    close_now = closing_.load(std::memory_order_relaxed) && writing_.empty();
   }
   if (close_now) {
     finish(handler_ && !handler_->close_reason().empty() ? handler_->close_reason() : "closed");
@@ -210,7 +209,6 @@ void Connection::finish(std::string_view why) {
   handler_.reset();  // drops the handler's reference to this connection
   {
     std::lock_guard lock(out_mutex_);
-    close_requested_ = true;
     closing_.store(true, std::memory_order_release);
     pending_.clear();
   }

@@ -77,9 +77,9 @@ class Connection final : public broker::ClientLink,
   std::mutex out_mutex_;
   std::vector<std::uint8_t> pending_;
   bool flush_scheduled_ = false;
-  bool close_requested_ = false;
-  // close_requested_, readable without the lock: once set (from any thread,
-  // e.g. by a take-over) no further packet of this connection is handled.
+  // Set by close() from any thread (e.g. a take-over): nothing more is sent,
+  // and no further packet of this connection is handled. Written under
+  // out_mutex_, read without it on the connection's thread.
   std::atomic<bool> closing_{false};
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;

@@ -15,7 +15,7 @@ namespace mqwarden::net {
 struct Server::Impl {
   Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator)
       : options(std::move(server_options)),
-        pool(options.threads == 0 ? available_cpus() : options.threads),
+        pool(options.threads),
         broker(options.broker, pool, std::move(authenticator)) {}
 
   void accept(std::size_t listener_index) {

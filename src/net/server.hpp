@@ -21,7 +21,7 @@ struct ListenerOptions {
 
 struct ServerOptions {
   std::vector<ListenerOptions> listeners{ListenerOptions{}};
-  std::size_t threads = 0;  // 0: one per available CPU
+  std::size_t threads = 1;  // worker threads (the configuration resolves 0 to the CPUs available)
   std::size_t max_connections = 10'000;
   std::chrono::seconds sys_interval{10};  // how often the $SYS topics are published
   std::string version;                    // what $SYS/broker/version says

@@ -1,6 +1,6 @@
 #include "net/worker_pool.hpp"
 
-#include <sched.h>
+#include <algorithm>
 
 namespace mqwarden::net {
 namespace {
@@ -59,12 +59,6 @@ void WorkerPool::stop() {
   for (Worker& worker : workers_) {
     if (worker.thread.joinable()) worker.thread.join();
   }
-}
-
-std::size_t available_cpus() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return static_cast<std::size_t>(std::max(CPU_COUNT(&set), 1));
 }
 
 }  // namespace mqwarden::net

@@ -44,7 +44,4 @@ class WorkerPool final : public broker::WorkerExecutor {
   std::size_t next_ = 0;
 };
 
-// The number of CPUs this process may run on (its affinity mask), at least 1.
-std::size_t available_cpus();
-
 }  // namespace mqwarden::net
