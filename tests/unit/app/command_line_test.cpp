@@ -10,16 +10,12 @@
 #include <fstream>
 #include <initializer_list>
 
+#include "listener_at.hpp"
+
 namespace mqwarden::app {
 namespace {
 
-Listener listener_at(std::string address, std::uint16_t port, std::string name = "") {
-  Listener listener;
-  listener.address = std::move(address);
-  listener.port = port;
-  listener.name = std::move(name);
-  return listener;
-}
+using testing::listener_at;
 
 // Parses args (without the program name) as mqwarden's main command does.
 CommandLine parse(std::initializer_list<const char*> args) {

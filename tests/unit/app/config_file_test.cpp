@@ -8,16 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "listener_at.hpp"
+
 namespace mqwarden::app {
 namespace {
 
-Listener listener_at(std::string address, std::uint16_t port, std::string name = "") {
-  Listener listener;
-  listener.address = std::move(address);
-  listener.port = port;
-  listener.name = std::move(name);
-  return listener;
-}
+using testing::listener_at;
 
 using namespace std::chrono_literals;
 
