@@ -8,7 +8,7 @@ packages=(
   # build
   cmake ninja-build g++ ccache pkg-config
   # libraries
-  libcli11-dev libboost-dev libssl-dev libtomlplusplus-dev libspdlog-dev
+  libcli11-dev libboost-dev libssl-dev libtomlplusplus-dev libspdlog-dev libsqlite3-dev nlohmann-json3-dev libre2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-paho-mqtt mosquitto-clients mosquitto
 )
