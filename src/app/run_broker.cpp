@@ -9,6 +9,7 @@
 #include "auth/password_file.hpp"
 #include "broker/authenticator.hpp"
 #include "net/server.hpp"
+#include "store/store.hpp"
 
 namespace mqwarden::app {
 namespace {
@@ -54,6 +55,19 @@ net::ServerOptions server_options(const Config& config) {
   return options;
 }
 
+Result<std::unique_ptr<store::Store>, std::string> open_store(const PersistenceSection& persistence) {
+  store::StoreOptions options;
+  options.path = persistence.path;
+  options.sync = persistence.sync == SyncMode::full;
+  options.batch_interval = persistence.batch_interval;
+  options.on_error = [](const std::string& message) { spdlog::error("persistence: {}", message); };
+  auto store = store::Store::open(options);
+  if (!store) return store;
+  spdlog::info("persistence: {} (sync {}, batch interval {} us)", persistence.path, options.sync ? "full" : "off",
+               persistence.batch_interval.count());
+  return store;
+}
+
 }  // namespace
 
 int run_broker(const Config& config) {
@@ -62,9 +76,14 @@ int run_broker(const Config& config) {
   spdlog::set_level(spdlog_level(config.log.level));
   spdlog::info("mqwarden {} starting", kVersion);
 
+  std::unique_ptr<store::Store> store;
   if (config.persistence.enabled) {
-    spdlog::error("persistence is not available in this build yet; run without persistence.enabled");
-    return 1;
+    auto opened = open_store(config.persistence);
+    if (!opened) {
+      spdlog::error("persistence: {}", opened.error());
+      return 1;
+    }
+    store = std::move(opened).value();
   }
   std::shared_ptr<const broker::Authenticator> authenticator;
   if (config.auth.password_file) {
@@ -77,11 +96,12 @@ int run_broker(const Config& config) {
     authenticator = std::make_shared<PasswordFileAuthenticator>(std::move(file).value());
   }
   if (!config.auth.allow_anonymous && !authenticator) {
-    spdlog::warn("anonymous access is off and no password file is set: every client will be refused "
-                 "(set auth.password_file, or auth.allow_anonymous / --allow-anonymous)");
+    spdlog::warn(
+        "anonymous access is off and no password file is set: every client will be refused "
+        "(set auth.password_file, or auth.allow_anonymous / --allow-anonymous)");
   }
 
-  net::Server server(server_options(config), std::move(authenticator));
+  net::Server server(server_options(config), std::move(authenticator), store.get());
   if (auto started = server.start(); !started) {
     spdlog::error("{}", started.error());
     return 1;

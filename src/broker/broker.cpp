@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include "broker/stored_form.hpp"
 #include "mqtt/topic.hpp"
 
 namespace mqwarden::broker {
@@ -82,10 +83,13 @@ class Router final : public SubscriptionVisitor {
 
 }  // namespace
 
-Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator)
+Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator,
+               store::Store* store)
     : options_(options),
       executor_(executor),
       authenticator_(std::move(authenticator)),
+      store_(store),
+      retained_(store),
       stats_(executor.worker_count()) {
   for (std::size_t i = 0; i < executor_.worker_count(); ++i) workers_.push_back(std::make_unique<WorkerState>());
 }
@@ -93,8 +97,7 @@ Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<
 Broker::~Broker() = default;
 
 Broker::Connected Broker::connect(const ConnectRequest& request, const std::shared_ptr<ClientLink>& link,
-                                  const std::function<void(bool session_present)>& acknowledge,
-                                  Clock::time_point now) {
+                                  const std::function<void(bool session_present)>& acknowledge, Clock::time_point now) {
   std::shared_ptr<Session> discarded;
   Connected result;
   {
@@ -110,11 +113,16 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
     }
     result.session_present = registration.session != nullptr;
     if (!registration.session) {
-      registration.session =
-          std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
+      registration.session = std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
     }
     registration.expiry_interval = request.expiry_interval;
     result.session = registration.session;
+    // A session is stored while it may outlive its connection; a stored one
+    // resumed without an expiry is rewritten so that a restart drops it.
+    if (store_ && (request.expiry_interval != 0 || result.session->persistent())) {
+      store_->save_session(result.session->id(), request.client_id, request.expiry_interval, std::nullopt);
+      result.session->set_store(store_);
+    }
     if (previous_link) previous_link->close(mqtt::ReasonCode::session_taken_over);
     acknowledge(result.session_present);
     // A resumed session drops its deferred will here [MQTT-3.1.3-9].
@@ -134,17 +142,22 @@ Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, 
     it->second.link.reset();
     session->detach(link);
     if (expiry_interval != 0) {
-      if (expiry_interval != kNeverExpires) {
-        const std::uint64_t attach_count = session->attach_count();
-        executor_.post_after(executor_.current_worker(), std::chrono::seconds(expiry_interval),
-                             [this, session, attach_count] { expire(session, attach_count); });
+      if (store_ && session->persistent()) {
+        store_->save_session(session->id(), session->client_id(), expiry_interval, unix_now_ms());
       }
+      if (expiry_interval != kNeverExpires) expire_later(session, std::chrono::seconds(expiry_interval));
       return SessionFate::kept;
     }
     registry_.erase(it);
   }
   end_session(session);
   return SessionFate::ended;
+}
+
+void Broker::expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay) {
+  const std::uint64_t attach_count = session->attach_count();
+  executor_.post_after(executor_.current_worker(), delay,
+                       [this, session, attach_count] { expire(session, attach_count); });
 }
 
 void Broker::expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count) {
@@ -200,24 +213,29 @@ void Broker::for_each_worker(const std::function<void(WorkerState&)>& change) {
 }
 
 void Broker::publish(const MessagePtr& message, Clock::time_point now) {
-  if (message->retain) retained_.retain(message);
+  if (message->retain) retained_.retain(message, now);
   WorkerState& worker = *workers_[executor_.current_worker()];
   Router router(message, worker.sessions, worker.targets, worker.target_index);
   worker.tree.match(message->topic, router);
-  for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now);
+  store::MessageRecordPtr record;  // stored once, for every persistent session it goes to
+  for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now, &record);
   worker.targets.clear();
   worker.target_index.clear();
 }
 
 bool Broker::subscribe(const std::shared_ptr<Session>& session, const std::string& filter,
                        const Subscription& subscription) {
-  const auto is_new = session->record_subscription(filter, subscription, [&] {
-    for_each_worker([session, filter, subscription](WorkerState& worker) {
-      worker.tree.add(filter, subscription);
-      worker.sessions.emplace(session->id(), session);
-    });
-  });
+  const auto is_new =
+      session->record_subscription(filter, subscription, [&] { add_to_replicas(session, filter, subscription); });
   return is_new.value_or(false);
+}
+
+void Broker::add_to_replicas(const std::shared_ptr<Session>& session, const std::string& filter,
+                             const Subscription& subscription) {
+  for_each_worker([session, filter, subscription](WorkerState& worker) {
+    worker.tree.add(filter, subscription);
+    worker.sessions.emplace(session->id(), session);
+  });
 }
 
 bool Broker::unsubscribe(const std::shared_ptr<Session>& session, const std::string& filter) {
@@ -242,7 +260,9 @@ std::string Broker::assign_client_id() {
   }
 }
 
-std::size_t Broker::subscription_count() const { return workers_[executor_.current_worker()]->tree.size(); }
+std::size_t Broker::subscription_count() const {
+  return workers_[executor_.current_worker()]->tree.size();
+}
 
 Broker::ClientCounts Broker::client_counts() const {
   std::lock_guard lock(registry_mutex_);

@@ -25,6 +25,7 @@
 #include "broker/session.hpp"
 #include "broker/subscription_tree.hpp"
 #include "broker/worker_executor.hpp"
+#include "store/store.hpp"
 
 namespace mqwarden::broker {
 
@@ -42,13 +43,23 @@ struct BrokerOptions {
 class Broker {
  public:
   // `authenticator` may be null: then only anonymous access can succeed.
-  Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator);
+  // `store` (null: persistence off) keeps persistent sessions and retained
+  // messages; it outlives the broker.
+  Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator,
+         store::Store* store = nullptr);
   ~Broker();
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
 
   const BrokerOptions& options() const { return options_; }
   const Authenticator* authenticator() const { return authenticator_.get(); }
+  store::Store* store() const { return store_; }
+
+  // Resumes what the store held when it was opened: persistent sessions
+  // (offline, their expiry counted from when their client disconnected),
+  // their subscriptions and messages, and the retained messages. Call once,
+  // before the workers run.
+  void restore(store::StoredState state, Clock::time_point now);
 
   // A Session Expiry Interval meaning "never" (v5 0xFFFFFFFF; 3.1.1 Clean Session 0).
   static constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;
@@ -56,7 +67,7 @@ class Broker {
   struct ConnectRequest {
     std::string client_id;
     bool clean_start = true;
-    std::uint32_t expiry_interval = 0;     // how long the session may outlive this connection
+    std::uint32_t expiry_interval = 0;      // how long the session may outlive this connection
     std::uint16_t receive_maximum = 65535;  // QoS 1/2 messages the client takes in flight
   };
   struct Connected {
@@ -123,7 +134,7 @@ class Broker {
   struct WorkerState;
   struct Registration {
     std::shared_ptr<Session> session;
-    std::shared_ptr<ClientLink> link;  // null while the client is offline
+    std::shared_ptr<ClientLink> link;   // null while the client is offline
     std::uint32_t expiry_interval = 0;  // of the current connection
   };
 
@@ -136,18 +147,23 @@ class Broker {
   void publish_sys_topics(const std::string& version);
   // Ends `session` if it is still offline since its `attach_count`-th connection.
   void expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count);
+  // Ends `session` after `delay` unless its client connects again first.
+  void expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay);
+  void restore_session(store::SessionRecord record, Clock::time_point now);
+  void add_to_replicas(const std::shared_ptr<Session>& session, const std::string& filter,
+                       const Subscription& subscription);
   // Runs `change` on every worker's state: at once on the calling worker, posted to the others.
   void for_each_worker(const std::function<void(WorkerState&)>& change);
 
   const BrokerOptions options_;
   WorkerExecutor& executor_;
   const std::shared_ptr<const Authenticator> authenticator_;
+  store::Store* const store_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   RetainedStore retained_;
   BrokerStats stats_;
   const Clock::time_point started_at_ = Clock::now();
   std::atomic<SubscriberId> next_session_id_{1};
-
 
   mutable std::mutex registry_mutex_;
   std::unordered_map<std::string, Registration> registry_;

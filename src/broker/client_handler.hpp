@@ -58,6 +58,8 @@ class ClientHandler {
   }
 
   void refuse_connect(mqtt::ReasonCode reason);
+  // Sends a PUBACK, PUBREC or PUBCOMP once what it acknowledges is durable.
+  void acknowledge(mqtt::Packet acknowledgement);
   // Ends the connection for a protocol violation: DISCONNECT with `reason` for
   // v5 [MQTT-4.13.1-1], a plain close for 3.1.1 [MQTT-4.8.0-1].
   void protocol_error(std::string_view why, mqtt::ReasonCode reason = mqtt::ReasonCode::protocol_error);
@@ -77,7 +79,7 @@ class ClientHandler {
   std::string client_id_;
   std::shared_ptr<Session> session_;
   std::optional<mqtt::Will> will_;
-  std::uint32_t session_expiry_interval_ = 0;  // seconds; 3.1.1: 0 or "never" for clean session 0
+  std::uint32_t session_expiry_interval_ = 0;                     // seconds; 3.1.1: 0 or "never" for clean session 0
   std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // client to broker
   std::string close_reason_;
   bool disconnected_normally_ = false;

@@ -49,40 +49,50 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
     if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
   };
   switch (qos) {
-    case QoS::at_most_once:
-      route();
-      break;
+    case QoS::at_most_once: route(); break;
     case QoS::at_least_once:
       route();
-      link_->send(mqtt::Puback{packet_id, outcome, {}});
+      acknowledge(mqtt::Puback{packet_id, outcome, {}});
       break;
     case QoS::exactly_once:
       if (mqtt::is_error(outcome)) {  // a failing PUBREC ends the exchange: nothing to hold
-        link_->send(mqtt::Pubrec{packet_id, outcome, {}});
+        acknowledge(mqtt::Pubrec{packet_id, outcome, {}});
         break;
       }
       switch (session_->receive_qos2(packet_id, broker_.options().receive_maximum)) {
-        case Session::Qos2Receipt::new_message:
-          route();
-          break;
-        case Session::Qos2Receipt::duplicate:
-          break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]
+        case Session::Qos2Receipt::new_message: route(); break;
+        case Session::Qos2Receipt::duplicate: break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]
         case Session::Qos2Receipt::over_limit:
           protocol_error("more unreleased QoS 2 messages than Receive Maximum", ReasonCode::receive_maximum_exceeded);
           return;
       }
-      link_->send(mqtt::Pubrec{packet_id, ReasonCode::success, {}});
+      acknowledge(mqtt::Pubrec{packet_id, ReasonCode::success, {}});
       break;
   }
 }
 
-void ClientHandler::handle(mqtt::Pubrel&& pubrel, Clock::time_point) {
-  const bool known = session_->release_qos2(pubrel.packet_id);
-  link_->send(mqtt::Pubcomp{pubrel.packet_id, known ? ReasonCode::success : ReasonCode::packet_identifier_not_found,
-                            {}});
+void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
+  // With persistence, a PUBACK, PUBREC or PUBCOMP waits until what its
+  // PUBLISH or PUBREL changed is committed; the store runs these in order, so
+  // they keep the order of the packets they answer [MQTT-4.6.0-2, -3, -4].
+  store::Store* store = broker_.store();
+  if (!store) {
+    link_->send(acknowledgement);
+    return;
+  }
+  store->when_durable([link = link_, acknowledgement = std::move(acknowledgement)] { link->send(acknowledgement); });
 }
 
-void ClientHandler::handle(mqtt::Puback&& puback, Clock::time_point now) { session_->on_puback(puback.packet_id, now); }
+void ClientHandler::handle(mqtt::Pubrel&& pubrel, Clock::time_point) {
+  const bool known = session_->release_qos2(pubrel.packet_id);
+  // Sent once the identifier's release is durable: a client may reuse it after PUBCOMP.
+  acknowledge(
+      mqtt::Pubcomp{pubrel.packet_id, known ? ReasonCode::success : ReasonCode::packet_identifier_not_found, {}});
+}
+
+void ClientHandler::handle(mqtt::Puback&& puback, Clock::time_point now) {
+  session_->on_puback(puback.packet_id, now);
+}
 
 void ClientHandler::handle(mqtt::Pubrec&& pubrec, Clock::time_point now) {
   session_->on_pubrec(pubrec.packet_id, pubrec.reason_code, now);

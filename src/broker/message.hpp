@@ -41,6 +41,10 @@ struct Delivery {
   mqtt::QoS qos = mqtt::QoS::at_most_once;  // the lower of the message's and the subscription's
   bool retain = false;                      // the RETAIN flag to send
   std::vector<std::uint32_t> subscription_identifiers;
+  // For a delivery the store keeps (QoS 1/2 to a persistent session): its
+  // place in the session's order and the stored message's identifier; 0 otherwise.
+  std::uint64_t sequence = 0;
+  std::uint64_t stored_message_id = 0;
 };
 
 // The PUBLISH that delivers `delivery` with `packet_id`, at `now` (the

@@ -1,16 +1,25 @@
 #include "broker/retained_store.hpp"
 
+#include "broker/stored_form.hpp"
 #include "mqtt/topic.hpp"
 
 namespace mqwarden::broker {
 
-void RetainedStore::retain(const MessagePtr& message) {
+void RetainedStore::retain(const MessagePtr& message, Clock::time_point now) {
+  // The broker's own $SYS topics are published afresh at every start, not stored.
+  const bool stored = store_ && !message->topic.starts_with("$SYS/");
   std::lock_guard lock(mutex_);
   if (message->payload.empty()) {
-    messages_.erase(message->topic);
+    if (messages_.erase(message->topic) > 0 && stored) store_->set_retained(message->topic, nullptr);
   } else {
     messages_.insert_or_assign(message->topic, message);
+    if (stored) store_->set_retained(message->topic, to_record(*message, 0, now));
   }
+}
+
+void RetainedStore::restore(const MessagePtr& message) {
+  std::lock_guard lock(mutex_);
+  messages_.insert_or_assign(message->topic, message);
 }
 
 std::vector<MessagePtr> RetainedStore::matching(std::string_view filter, Clock::time_point now) const {

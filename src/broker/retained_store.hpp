@@ -1,5 +1,8 @@
 // RetainedStore: the last retained message of each topic (spec 3.3.1.3).
 //
+// With a store, each change is also written there, under the same lock, so
+// the stored retained message of a topic is the last one set in memory.
+//
 // Thread-safe (one mutex): it is touched by PUBLISHes with RETAIN set and by
 // new subscriptions, not by ordinary message routing.
 #pragma once
@@ -11,14 +14,20 @@
 #include <vector>
 
 #include "broker/message.hpp"
+#include "store/store.hpp"
 
 namespace mqwarden::broker {
 
 class RetainedStore {
  public:
-  // Stores `message` as its topic's retained message; an empty payload
-  // removes the topic's retained message instead [MQTT-3.3.1-10, -11].
-  void retain(const MessagePtr& message);
+  // `store` (null: nothing is written) outlives this.
+  explicit RetainedStore(store::Store* store) : store_(store) {}
+
+  // Stores `message`, received at `now`, as its topic's retained message; an
+  // empty payload removes the topic's retained message instead [MQTT-3.3.1-10, -11].
+  void retain(const MessagePtr& message, Clock::time_point now);
+  // Puts back a retained message read from the store (not written again).
+  void restore(const MessagePtr& message);
 
   // The unexpired retained messages whose topics match `filter` (a valid
   // topic filter, not a shared subscription).
@@ -27,6 +36,7 @@ class RetainedStore {
   std::size_t size() const;
 
  private:
+  store::Store* const store_;
   mutable std::mutex mutex_;
   std::map<std::string, MessagePtr, std::less<>> messages_;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/stored_form.hpp"
+
 namespace mqwarden::broker {
 namespace {
 
@@ -15,46 +17,72 @@ std::size_t delivery_bytes(const Delivery& delivery) {
 Session::Session(std::string client_id, SubscriberId id, SessionLimits limits)
     : client_id_(std::move(client_id)), id_(id), limits_(limits) {}
 
-void Session::deliver(Delivery delivery, Clock::time_point now) {
+void Session::set_store(store::Store* store) {
+  std::lock_guard lock(mutex_);
+  store_ = store;
+}
+
+bool Session::persistent() const {
+  std::lock_guard lock(mutex_);
+  return store_ != nullptr;
+}
+
+void Session::deliver(Delivery delivery, Clock::time_point now, store::MessageRecordPtr* shared_record) {
   std::lock_guard lock(mutex_);
   if (ended_) return;
-  if (!link_) {
-    if (delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
-    queue(std::move(delivery));
+  if (!link_ && delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
+  if (!store_ || delivery.qos == mqtt::QoS::at_most_once) {
+    link_ ? send_or_queue(std::move(delivery), now) : queue(std::move(delivery));
     return;
   }
-  send_or_queue(std::move(delivery), now);
+  store::MessageRecordPtr own_record;
+  store::MessageRecordPtr& record = shared_record ? *shared_record : own_record;
+  if (!record) record = to_record(*delivery.message, store_->next_message_id(), now);
+  delivery.sequence = next_sequence_++;
+  delivery.stored_message_id = record->id;
+  store::DeliveryRecord stored{delivery.sequence,
+                               record,
+                               static_cast<std::uint8_t>(delivery.qos),
+                               delivery.retain,
+                               delivery.subscription_identifiers,
+                               0,
+                               false};
+  const Placement placed = link_ ? send_or_queue(std::move(delivery), now) : queue(std::move(delivery));
+  if (!placed.kept) return;
+  stored.packet_id = placed.packet_id;
+  store_->add_delivery(id_, stored);
 }
 
-void Session::send_or_queue(Delivery delivery, Clock::time_point now) {
+Session::Placement Session::send_or_queue(Delivery delivery, Clock::time_point now) {
   if (delivery.qos != mqtt::QoS::at_most_once && (in_flight_.size() >= receive_maximum_ || !queue_.empty())) {
-    queue(std::move(delivery));  // keep the order behind what already waits
-    return;
+    return queue(std::move(delivery));  // keep the order behind what already waits
   }
-  send_new(std::move(delivery), now);
+  return send_new(std::move(delivery), now);
 }
 
-void Session::queue(Delivery delivery) {
+Session::Placement Session::queue(Delivery delivery) {
   const std::size_t bytes = delivery_bytes(delivery);
   if (queue_.size() >= limits_.max_queued_messages || queued_bytes_ + bytes > limits_.max_queued_bytes) {
     ++dropped_;
-    return;
+    return {};
   }
   queued_bytes_ += bytes;
   queue_.push_back(std::move(delivery));
+  return {true, 0};
 }
 
-void Session::send_new(Delivery delivery, Clock::time_point now) {
-  if (delivery.message->expired(now)) return;  // [MQTT-3.3.2-5]
+Session::Placement Session::send_new(Delivery delivery, Clock::time_point now) {
+  if (delivery.message->expired(now)) return {};  // [MQTT-3.3.2-5]
   if (delivery.qos == mqtt::QoS::at_most_once) {
     link_->send(make_publish(delivery, 0, now));
-    return;
+    return {true, 0};
   }
   const std::uint16_t packet_id = next_packet_id();
   // A message too large for the client is discarded as if delivered [MQTT-3.1.2-25].
-  if (!link_->send(make_publish(delivery, packet_id, now))) return;
+  if (!link_->send(make_publish(delivery, packet_id, now))) return {};
   const Stage stage = delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback : Stage::awaiting_pubrec;
   in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
+  return {true, packet_id};
 }
 
 void Session::fill_window(Clock::time_point now) {
@@ -62,8 +90,51 @@ void Session::fill_window(Clock::time_point now) {
     Delivery next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= delivery_bytes(next);
-    send_new(std::move(next), now);
+    const std::uint64_t sequence = next.sequence;
+    const std::uint64_t message_id = next.stored_message_id;
+    const Placement placed = send_new(std::move(next), now);
+    if (!store_ || sequence == 0) continue;
+    if (placed.kept) {
+      store_->update_delivery(id_, sequence, placed.packet_id, false);
+    } else {
+      store_->remove_delivery(id_, sequence, message_id);
+    }
   }
+}
+
+void Session::forget(const Delivery& delivery) {
+  if (store_ && delivery.sequence != 0) store_->remove_delivery(id_, delivery.sequence, delivery.stored_message_id);
+}
+
+void Session::complete(std::list<InFlight>::iterator entry, Clock::time_point now) {
+  forget(entry->delivery);
+  in_flight_.erase(entry);
+  fill_window(now);
+}
+
+void Session::restore_delivery(Delivery delivery, std::uint16_t packet_id, bool released) {
+  std::lock_guard lock(mutex_);
+  next_sequence_ = std::max(next_sequence_, delivery.sequence + 1);
+  if (packet_id == 0) {
+    queued_bytes_ += delivery_bytes(delivery);
+    queue_.push_back(std::move(delivery));
+    return;
+  }
+  const Stage stage = released                                   ? Stage::awaiting_pubcomp
+                      : delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback
+                                                                 : Stage::awaiting_pubrec;
+  last_packet_id_ = packet_id;
+  in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
+}
+
+void Session::restore_incoming_qos2(std::uint16_t packet_id) {
+  std::lock_guard lock(mutex_);
+  incoming_qos2_.insert(packet_id);
+}
+
+void Session::restore_subscription(const std::string& filter, const Subscription& subscription) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.insert_or_assign(filter, subscription);
 }
 
 std::uint16_t Session::next_packet_id() {
@@ -95,7 +166,12 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
       sent = link_->send(again);
     }
     // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
-    it = sent ? std::next(it) : in_flight_.erase(it);
+    if (sent) {
+      ++it;
+    } else {
+      forget(it->delivery);
+      it = in_flight_.erase(it);
+    }
   }
   fill_window(now);
 }
@@ -131,8 +207,7 @@ bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto it = find_in_flight(packet_id);
   if (it == in_flight_.end() || it->stage != Stage::awaiting_puback) return false;
-  in_flight_.erase(it);
-  fill_window(now);
+  complete(it, now);
   return true;
 }
 
@@ -150,11 +225,11 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
     return false;
   }
   if (mqtt::is_error(reason)) {  // the client refused the message: the exchange ends here
-    in_flight_.erase(it);
-    fill_window(now);
+    complete(it, now);
     return true;
   }
   it->stage = Stage::awaiting_pubcomp;
+  if (store_ && it->delivery.sequence != 0) store_->update_delivery(id_, it->delivery.sequence, packet_id, true);
   if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
   return true;
 }
@@ -163,8 +238,7 @@ bool Session::on_pubcomp(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto it = find_in_flight(packet_id);
   if (it == in_flight_.end() || it->stage != Stage::awaiting_pubcomp) return false;
-  in_flight_.erase(it);
-  fill_window(now);
+  complete(it, now);
   return true;
 }
 
@@ -173,12 +247,15 @@ Session::Qos2Receipt Session::receive_qos2(std::uint16_t packet_id, std::size_t 
   if (incoming_qos2_.contains(packet_id)) return Qos2Receipt::duplicate;
   if (incoming_qos2_.size() >= limit) return Qos2Receipt::over_limit;
   incoming_qos2_.insert(packet_id);
+  if (store_) store_->add_incoming_qos2(id_, packet_id);
   return Qos2Receipt::new_message;
 }
 
 bool Session::release_qos2(std::uint16_t packet_id) {
   std::lock_guard lock(mutex_);
-  return incoming_qos2_.erase(packet_id) > 0;
+  if (incoming_qos2_.erase(packet_id) == 0) return false;
+  if (store_) store_->remove_incoming_qos2(id_, packet_id);
+  return true;
 }
 
 std::optional<bool> Session::record_subscription(const std::string& filter, const Subscription& subscription,
@@ -186,6 +263,7 @@ std::optional<bool> Session::record_subscription(const std::string& filter, cons
   std::lock_guard lock(mutex_);
   if (ended_) return std::nullopt;
   const bool is_new = subscriptions_.insert_or_assign(filter, subscription).second;
+  if (store_) store_->save_subscription(id_, {filter, options_byte(subscription.options), subscription.identifier});
   update_replicas();
   return is_new;
 }
@@ -193,6 +271,7 @@ std::optional<bool> Session::record_subscription(const std::string& filter, cons
 bool Session::forget_subscription(const std::string& filter, const std::function<void()>& update_replicas) {
   std::lock_guard lock(mutex_);
   if (subscriptions_.erase(filter) == 0) return false;
+  if (store_) store_->remove_subscription(id_, filter);
   update_replicas();
   return true;
 }
@@ -201,6 +280,7 @@ void Session::end(const std::function<void(const std::map<std::string, Subscript
   std::lock_guard lock(mutex_);
   if (ended_) return;
   ended_ = true;
+  if (store_) store_->remove_session(id_);
   link_.reset();
   queue_.clear();
   queued_bytes_ = 0;

@@ -3,6 +3,11 @@
 // queued for it while it is offline or its in-flight window is full, and the
 // QoS 2 packet identifiers it sent that await PUBREL.
 //
+// With a store, a persistent session writes every change to its durable
+// state there (its subscriptions, each QoS 1/2 delivery from the moment it is
+// queued or sent until it is acknowledged, the QoS 2 identifiers awaiting
+// PUBREL), in the order the changes happen, under its lock.
+//
 // Thread-safe: every member function locks the session. Messages reach a
 // session from the thread of whichever publisher matched it; its client's
 // acknowledgements come from the client's connection thread.
@@ -19,9 +24,10 @@
 #include <string>
 #include <vector>
 
-#include "broker/message.hpp"
 #include "broker/client_link.hpp"
+#include "broker/message.hpp"
 #include "broker/subscription_tree.hpp"
+#include "store/store.hpp"
 
 namespace mqwarden::broker {
 
@@ -37,11 +43,27 @@ class Session {
   const std::string& client_id() const { return client_id_; }
   SubscriberId id() const { return id_; }
 
+  // Makes the session persistent: from now on its changes are written to
+  // `store` (which outlives it). Call on a session that holds nothing yet, or
+  // right after restore().
+  void set_store(store::Store* store);
+  bool persistent() const;
+
   // Sends `delivery` to the client, or queues it: while the client is offline
   // (QoS 1 and 2 only; QoS 0 messages to an offline client are dropped), or
   // while `receive_maximum` QoS 1/2 messages await acknowledgement. When the
   // queue is full the new message is dropped and counted (dropped()).
-  void deliver(Delivery delivery, Clock::time_point now);
+  // A persistent session stores a QoS 1/2 delivery it keeps; `shared_record`,
+  // when given, is the stored form of the message shared by the sessions of
+  // one publish (filled in by the first that needs it).
+  void deliver(Delivery delivery, Clock::time_point now, store::MessageRecordPtr* shared_record = nullptr);
+
+  // Restores state read from the store, before the session is used: a
+  // delivery in flight under `packet_id` (released: awaiting PUBCOMP), or
+  // queued (packet_id 0); a QoS 2 identifier awaiting PUBREL; a subscription.
+  void restore_delivery(Delivery delivery, std::uint16_t packet_id, bool released);
+  void restore_incoming_qos2(std::uint16_t packet_id);
+  void restore_subscription(const std::string& filter, const Subscription& subscription);
 
   // Connects the session to a client that accepts `receive_maximum` QoS 1/2
   // messages in flight. Unacknowledged PUBLISHes are sent again with DUP set,
@@ -102,12 +124,22 @@ class Session {
     Delivery delivery;
   };
 
-  void send_or_queue(Delivery delivery, Clock::time_point now);
-  void send_new(Delivery delivery, Clock::time_point now);
+  // Where a delivery went: dropped (queue full, expired, too large for the
+  // client), queued, or sent (in flight under packet_id for QoS 1/2).
+  struct Placement {
+    bool kept = false;
+    std::uint16_t packet_id = 0;
+  };
+  Placement send_or_queue(Delivery delivery, Clock::time_point now);
+  Placement send_new(Delivery delivery, Clock::time_point now);
+  Placement queue(Delivery delivery);
   void fill_window(Clock::time_point now);
   std::uint16_t next_packet_id();
   std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
-  void queue(Delivery delivery);
+  // Removes a delivery that is done with from the store.
+  void forget(const Delivery& delivery);
+  // Erases an in-flight entry that is done with and refills the window.
+  void complete(std::list<InFlight>::iterator entry, Clock::time_point now);
 
   const std::string client_id_;
   const SubscriberId id_;
@@ -125,6 +157,8 @@ class Session {
   std::size_t queued_bytes_ = 0;
   std::uint16_t last_packet_id_ = 0;
   std::uint64_t dropped_ = 0;
+  store::Store* store_ = nullptr;  // set while persistent
+  std::uint64_t next_sequence_ = 1;
   std::set<std::uint16_t> incoming_qos2_;
   std::map<std::string, Subscription> subscriptions_;
 };

@@ -13,17 +13,19 @@
 namespace mqwarden::net {
 
 struct Server::Impl {
-  Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator)
+  Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator,
+       store::Store* server_store)
       : options(std::move(server_options)),
+        store(server_store),
         pool(options.threads),
-        broker(options.broker, pool, std::move(authenticator)) {}
+        broker(options.broker, pool, std::move(authenticator), server_store) {}
 
   void accept(std::size_t listener_index) {
     tcp::acceptor& acceptor = *acceptors[listener_index];
     const std::size_t worker = pool.next_worker();
     // The new socket belongs to the worker that will run the connection.
     acceptor.async_accept(pool.context(worker), [this, listener_index, worker](const boost::system::error_code& error,
-                                                                              tcp::socket socket) {
+                                                                               tcp::socket socket) {
       if (error == asio::error::operation_aborted) return;
       if (!error) {
         admit(std::move(socket), worker);
@@ -64,6 +66,7 @@ struct Server::Impl {
   }
 
   ServerOptions options;
+  store::Store* store;
   WorkerPool pool;
   broker::Broker broker;
   asio::io_context accept_context{1};
@@ -79,10 +82,12 @@ struct Server::Impl {
   bool stopped = false;
 };
 
-Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(authenticator))) {}
+Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator, store::Store* store)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(authenticator), store)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Result<void, std::string> Server::start() {
   // Catch SIGINT and SIGTERM before the first listener is up: a stop request
@@ -105,6 +110,7 @@ Result<void, std::string> Server::start() {
     spdlog::info("listening on {}:{}", listener.address, acceptor->local_endpoint().port());
     impl_->acceptors.push_back(std::move(acceptor));
   }
+  if (impl_->store) impl_->broker.restore(impl_->store->take_loaded_state(), broker::Clock::now());
   impl_->pool.start();
   impl_->broker.start_sys_topics(impl_->options.sys_interval, impl_->options.version);
   for (std::size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
@@ -114,9 +120,8 @@ Result<void, std::string> Server::start() {
 }
 
 void Server::run_until_signalled() {
-  impl_->signals->async_wait([](const boost::system::error_code&, int signal) {
-    spdlog::info("signal {} received: stopping", signal);
-  });
+  impl_->signals->async_wait(
+      [](const boost::system::error_code&, int signal) { spdlog::info("signal {} received: stopping", signal); });
   impl_->signal_context.run();
   stop();
 }
@@ -128,6 +133,7 @@ void Server::stop() {
   if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
   impl_->shut_down_connections(std::chrono::seconds(5));
   impl_->pool.stop();
+  if (impl_->store) impl_->store->flush();
 }
 
 std::uint16_t Server::bound_port(std::size_t listener) const {

@@ -30,7 +30,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator);
+  // `store` (null: persistence off) outlives the server; what it holds is
+  // restored at start(), and everything recorded is committed at stop().
+  Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator,
+         store::Store* store = nullptr);
   ~Server();
 
   // Starts catching SIGINT and SIGTERM, binds the listeners and starts the

@@ -2,8 +2,7 @@
 with a session expiry interval), offline queueing and its limit, messages in
 flight resent on reconnection (MQTT 3.1.1 3.1.2.4, 4.1, 4.4; 5.0 3.1.2.4-5,
 4.1, 4.4), and the end of an offline session when its expiry interval passes
-(v5 3.1.2.11.2). Persistence across restarts is not implemented yet and not
-tested."""
+(v5 3.1.2.11.2). Sessions across broker restarts: test_12_persistence.py."""
 import time
 
 import pytest

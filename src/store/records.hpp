@@ -1,0 +1,59 @@
+// The records the store keeps, in its own terms: plain values the broker
+// converts its messages and sessions to and from. A message is kept as the
+// MQTT 5.0 PUBLISH packet that carries it (topic, payload, QoS, RETAIN and
+// properties in one blob the codec already knows how to read back).
+// Plain values; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mqwarden::store {
+
+struct MessageRecord {
+  std::uint64_t id = 0;                       // unique in the database
+  std::vector<std::uint8_t> packet;           // the message as an MQTT 5.0 PUBLISH packet
+  std::string publisher;                      // the client identifier that published it
+  std::optional<std::int64_t> expires_at_ms;  // Unix time in milliseconds; none: never expires
+};
+using MessageRecordPtr = std::shared_ptr<const MessageRecord>;
+
+struct SubscriptionRecord {
+  std::string filter;
+  std::uint8_t options = 0;  // the SUBSCRIBE options byte of MQTT 5.0
+  std::uint32_t identifier = 0;
+};
+
+// One message for one session: queued (packet_id 0), or in flight under
+// `packet_id` (released: PUBREC received, PUBCOMP awaited).
+struct DeliveryRecord {
+  std::uint64_t sequence = 0;  // order of arrival within the session
+  MessageRecordPtr message;
+  std::uint8_t qos = 1;
+  bool retain = false;
+  std::vector<std::uint32_t> subscription_identifiers;
+  std::uint16_t packet_id = 0;
+  bool released = false;
+};
+
+struct SessionRecord {
+  std::uint64_t id = 0;
+  std::string client_id;
+  std::uint32_t expiry_interval = 0;               // seconds; 0xFFFFFFFF: never
+  std::optional<std::int64_t> disconnected_at_ms;  // Unix ms; none: connected when last written
+  std::vector<SubscriptionRecord> subscriptions;
+  std::vector<DeliveryRecord> deliveries;    // by sequence
+  std::vector<std::uint16_t> incoming_qos2;  // QoS 2 packet identifiers awaiting PUBREL
+};
+
+// Everything a broker needs to resume after a restart.
+struct StoredState {
+  std::vector<SessionRecord> sessions;
+  std::vector<std::pair<std::string, MessageRecordPtr>> retained;  // by topic
+  std::uint64_t next_session_id = 1;                               // above every stored id
+};
+
+}  // namespace mqwarden::store
