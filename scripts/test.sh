@@ -27,11 +27,11 @@ build_and_test() {
 build_and_test debug
 build_and_test asan
 
-step "build (tsan): the broker and its tests"
+step "build (tsan): the broker, the store and their tests"
 cmake --preset tsan -DMQWARDEN_WERROR=ON >/dev/null
-cmake --build --preset tsan -j "$jobs" --target mqwarden broker_unit_tests
-step "broker tests (tsan)"
-ctest --preset tsan -j "$jobs" --timeout 600 -L "broker|integration"
+cmake --build --preset tsan -j "$jobs" --target mqwarden broker_unit_tests store_unit_tests
+step "broker and store tests (tsan)"
+ctest --preset tsan -j "$jobs" --timeout 600 -L "broker|store|integration"
 
 step "build (fuzz)"
 cmake --preset fuzz -DMQWARDEN_WERROR=ON >/dev/null
