@@ -16,9 +16,10 @@ namespace mqwarden::broker {
 class ClientLink {
  public:
   virtual ~ClientLink() = default;
-  // Queues `packet` for sending. Returns false, sending nothing, when the
-  // packet exceeds the client's Maximum Packet Size [MQTT-3.1.2-25].
-  virtual bool send(const mqtt::Packet& packet) = 0;
+  // Queues `packet` for sending (a PUBLISH may be given a Topic Alias on the
+  // way). Returns false, sending nothing, when the packet exceeds the
+  // client's Maximum Packet Size [MQTT-3.1.2-25].
+  virtual bool send(mqtt::Packet packet) = 0;
   // Closes the connection after what is queued has been sent; an MQTT 5.0
   // client is first sent DISCONNECT with `reason` when one is given.
   virtual void close(std::optional<mqtt::ReasonCode> reason) = 0;

@@ -17,6 +17,8 @@ class ConnectionControl {
   virtual void set_protocol_version(mqtt::ProtocolVersion version) = 0;
   // The largest packet the client accepts (v5 Maximum Packet Size).
   virtual void set_peer_max_packet_size(std::uint32_t bytes) = 0;
+  // How many Topic Aliases to use in PUBLISHes to the client (v5; 0: none).
+  virtual void set_peer_topic_alias_maximum(std::uint16_t maximum) = 0;
   // Closes the connection when no packet arrives for 1.5 times `interval`
   // [MQTT-3.1.2-24]; zero turns the check off.
   virtual void set_keep_alive(std::chrono::seconds interval) = 0;

@@ -56,7 +56,7 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
       refuse_connect(ReasonCode::client_identifier_not_valid);  // [MQTT-3.1.3-8]
       return;
     }
-    client_id_ = broker_.assign_client_id();  // [MQTT-3.1.3-6]
+    client_id_ = broker_.assign_client_id();                                                // [MQTT-3.1.3-6]
     if (v5()) ack_properties.add_text(PropertyId::assigned_client_identifier, client_id_);  // [MQTT-3.1.3-7]
   }
 
@@ -79,7 +79,13 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
     // The window toward the client: its Receive Maximum, within the broker's own limit.
     client_receive_maximum = static_cast<std::uint16_t>(std::min<std::uint32_t>(
         connect.properties.number(PropertyId::receive_maximum).value_or(65535), options.receive_maximum));
-    if (auto size = connect.properties.number(PropertyId::maximum_packet_size)) control_.set_peer_max_packet_size(*size);
+    if (auto size = connect.properties.number(PropertyId::maximum_packet_size))
+      control_.set_peer_max_packet_size(*size);
+    // Topic Aliases toward the client: as many as it accepts, within the broker's own limit.
+    if (auto aliases = connect.properties.number(PropertyId::topic_alias_maximum)) {
+      control_.set_peer_topic_alias_maximum(
+          static_cast<std::uint16_t>(std::min<std::uint32_t>(*aliases, options.topic_alias_maximum)));
+    }
     ack_properties.add_number(PropertyId::receive_maximum, options.receive_maximum);
     ack_properties.add_number(PropertyId::maximum_packet_size, options.max_packet_size);
     if (options.topic_alias_maximum > 0) {
@@ -94,12 +100,12 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
   const Broker::ConnectRequest request{client_id_, connect.clean_start, session_expiry_interval_,
                                        client_receive_maximum};
   session_ = broker_
-                 .connect(request, link_,
-                          [&](bool session_present) {
-                            link_->send(mqtt::Connack{session_present, ReasonCode::success,
-                                                      std::move(ack_properties)});
-                          },
-                          now)
+                 .connect(
+                     request, link_,
+                     [&](bool session_present) {
+                       link_->send(mqtt::Connack{session_present, ReasonCode::success, std::move(ack_properties)});
+                     },
+                     now)
                  .session;
   control_.client_connected(client_id_);
   control_.set_keep_alive(std::chrono::seconds(keep_alive));

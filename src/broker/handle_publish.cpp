@@ -80,7 +80,9 @@ void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
     link_->send(acknowledgement);
     return;
   }
-  store->when_durable([link = link_, acknowledgement = std::move(acknowledgement)] { link->send(acknowledgement); });
+  store->when_durable([link = link_, acknowledgement = std::move(acknowledgement)]() mutable {
+    link->send(std::move(acknowledgement));
+  });
 }
 
 void ClientHandler::handle(mqtt::Pubrel&& pubrel, Clock::time_point) {

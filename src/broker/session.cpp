@@ -163,7 +163,7 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
     } else {
       mqtt::Publish again = make_publish(it->delivery, it->packet_id, now);
       again.dup = true;  // [MQTT-3.3.1-1]
-      sent = link_->send(again);
+      sent = link_->send(std::move(again));
     }
     // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
     if (sent) {

@@ -89,23 +89,31 @@ void Connection::shut_down() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish("broker shutting down"); });
 }
 
-bool Connection::send(const mqtt::Packet& packet) {
+bool Connection::send(mqtt::Packet packet) {
   std::lock_guard lock(out_mutex_);
   if (closing_.load(std::memory_order_relaxed)) return true;  // the connection is going: nothing more is sent
-  const std::size_t before = pending_.size();
-  if (!mqtt::encode(packet, version_, pending_).ok()) {
-    pending_.resize(before);
-    return false;
+  auto* publish = std::get_if<mqtt::Publish>(&packet);
+  const auto aliased = publish ? topic_aliases_.apply(*publish) : mqtt::OutgoingTopicAliases::Applied{};
+  if (!append_locked(packet)) {
+    // A new alias adds three bytes: without it the PUBLISH may still fit.
+    if (!aliased.assigned) return false;
+    topic_aliases_.undo(*publish);
+    if (!append_locked(packet)) return false;
   }
-  if (pending_.size() - before > peer_max_packet_size_) {
-    pending_.resize(before);
-    return false;
-  }
-  if (std::holds_alternative<mqtt::Publish>(packet)) {
+  if (publish) {
     broker::WorkerCounters& counters = broker_.counters();
     counters.add(counters.messages_sent, 1);
   }
   schedule_flush_locked();
+  return true;
+}
+
+bool Connection::append_locked(const mqtt::Packet& packet) {
+  const std::size_t before = pending_.size();
+  if (!mqtt::encode(packet, version_, pending_).ok() || pending_.size() - before > peer_max_packet_size_) {
+    pending_.resize(before);
+    return false;
+  }
   return true;
 }
 
@@ -152,7 +160,8 @@ void Connection::flush() {
                         self->finish(error.message());
                         return;
                       }
-                      if (self->writing_.capacity() > kKeptWriteBuffer) std::vector<std::uint8_t>().swap(self->writing_);
+                      if (self->writing_.capacity() > kKeptWriteBuffer)
+                        std::vector<std::uint8_t>().swap(self->writing_);
                       self->flush();  // what was sent meanwhile, or the close
                     });
 }
@@ -166,6 +175,11 @@ void Connection::set_protocol_version(mqtt::ProtocolVersion version) {
 void Connection::set_peer_max_packet_size(std::uint32_t bytes) {
   std::lock_guard lock(out_mutex_);
   peer_max_packet_size_ = bytes;
+}
+
+void Connection::set_peer_topic_alias_maximum(std::uint16_t maximum) {
+  std::lock_guard lock(out_mutex_);
+  topic_aliases_ = mqtt::OutgoingTopicAliases(maximum);
 }
 
 void Connection::client_connected(std::string_view client_id) {

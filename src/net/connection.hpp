@@ -23,6 +23,7 @@
 #include "broker/client_link.hpp"
 #include "broker/connection_control.hpp"
 #include "mqtt/decoder.hpp"
+#include "mqtt/outgoing_topic_aliases.hpp"
 #include "net/asio.hpp"
 
 namespace mqwarden::net {
@@ -41,12 +42,13 @@ class Connection final : public broker::ClientLink,
   void shut_down();
 
   // broker::ClientLink
-  bool send(const mqtt::Packet& packet) override;
+  bool send(mqtt::Packet packet) override;
   void close(std::optional<mqtt::ReasonCode> reason) override;
 
   // broker::ConnectionControl
   void set_protocol_version(mqtt::ProtocolVersion version) override;
   void set_peer_max_packet_size(std::uint32_t bytes) override;
+  void set_peer_topic_alias_maximum(std::uint16_t maximum) override;
   void set_keep_alive(std::chrono::seconds interval) override;
   void client_connected(std::string_view client_id) override;
   std::string_view remote_address() const override { return remote_address_; }
@@ -54,6 +56,9 @@ class Connection final : public broker::ClientLink,
  private:
   void wait_readable();
   void read_available();
+  // Encodes `packet` into the pending bytes unless it exceeds the client's
+  // Maximum Packet Size; returns whether it did.
+  bool append_locked(const mqtt::Packet& packet);
   void schedule_flush_locked();
   void flush();
   void arm_keep_alive();
@@ -83,6 +88,7 @@ class Connection final : public broker::ClientLink,
   std::atomic<bool> closing_{false};
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;
+  mqtt::OutgoingTopicAliases topic_aliases_;
 };
 
 }  // namespace mqwarden::net

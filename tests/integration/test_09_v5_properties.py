@@ -1,7 +1,5 @@
 """09 MQTT 5 properties: the application message properties passed through
-unchanged, message expiry, topic aliases from the client (v5 3.3.2.3).
-Topic aliases from the broker to clients are not implemented yet (the broker
-sends full topic names, which is always allowed) and are not tested."""
+unchanged, message expiry, topic aliases in both directions (v5 3.3.2.3)."""
 import time
 
 import pytest
@@ -138,6 +136,35 @@ def test_topic_alias_from_the_client_resolves_to_its_topic(broker):
         assert [(m.topic, m.payload) for m in got] == [("alias/long/topic/name", b"1"), ("alias/long/topic/name", b"2"),
                                                       ("alias/other", b"3"), ("alias/other", b"4")]
         assert all(wire.prop(m.properties, wire.TOPIC_ALIAS) is None for m in got)
+
+
+def test_broker_sends_topic_aliases_up_to_the_clients_maximum(broker):
+    """[MQTT-3.3.2-9]: no alias above the client's Topic Alias Maximum (2 here, below the broker's 10); the
+    first PUBLISH of a topic carries topic and alias, later ones the alias and an empty topic [MQTT-3.3.2-13];
+    topics beyond the maximum go out in full."""
+    with RawClient(broker, V5) as subscriber, RawClient(broker, V5) as publisher:
+        assert subscriber.connect("aliased-sub", properties=[(wire.TOPIC_ALIAS_MAXIMUM, 2)]).reason == 0
+        subscriber.subscribe([("out/#", 0)])
+        assert publisher.connect("plain-pub").reason == 0
+        topics = ["out/a", "out/b", "out/c", "out/a", "out/b", "out/c"]
+        for index, topic in enumerate(topics):
+            publisher.publish(topic, str(index).encode())
+        got = [subscriber.read_publish() for _ in topics]
+    assert [(m.topic, wire.prop(m.properties, wire.TOPIC_ALIAS), m.payload) for m in got] == [
+        ("out/a", 1, b"0"), ("out/b", 2, b"1"), ("out/c", None, b"2"),
+        ("", 1, b"3"), ("", 2, b"4"), ("out/c", None, b"5")]
+
+
+def test_no_topic_aliases_toward_a_client_that_allows_none(broker):
+    """[MQTT-3.3.2-8]: without a Topic Alias Maximum in its CONNECT, a client gets full topics only."""
+    with RawClient(broker, V5) as subscriber, RawClient(broker, V5) as publisher:
+        assert subscriber.connect("no-alias-sub").reason == 0
+        subscriber.subscribe([("full/#", 0)])
+        assert publisher.connect("plain-pub").reason == 0
+        for _ in range(3):
+            publisher.publish("full/topic", b"x")
+        got = [subscriber.read_publish() for _ in range(3)]
+    assert all(m.topic == "full/topic" and wire.prop(m.properties, wire.TOPIC_ALIAS) is None for m in got)
 
 
 def test_retained_message_published_with_a_topic_alias_is_kept_under_its_topic(broker, connected):

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <utility>
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/client_link.hpp"
@@ -19,9 +19,9 @@ namespace mqwarden::broker::testing {
 
 class RecordingLink final : public ClientLink {
  public:
-  bool send(const mqtt::Packet& packet) override {
+  bool send(mqtt::Packet packet) override {
     if (max_packet_size && packet_bytes(packet) > *max_packet_size) return false;
-    sent.push_back(packet);
+    sent.push_back(std::move(packet));
     return true;
   }
   void close(std::optional<mqtt::ReasonCode> reason) override {
@@ -76,12 +76,14 @@ class RecordingControl final : public ConnectionControl {
  public:
   void set_protocol_version(mqtt::ProtocolVersion v) override { version = v; }
   void set_peer_max_packet_size(std::uint32_t bytes) override { peer_max_packet_size = bytes; }
+  void set_peer_topic_alias_maximum(std::uint16_t maximum) override { peer_topic_alias_maximum = maximum; }
   void set_keep_alive(std::chrono::seconds interval) override { keep_alive = interval; }
   void client_connected(std::string_view id) override { connected_as = std::string(id); }
   std::string_view remote_address() const override { return "127.0.0.1:50000"; }
 
   mqtt::ProtocolVersion version = mqtt::ProtocolVersion::v311;
   std::optional<std::uint32_t> peer_max_packet_size;
+  std::optional<std::uint16_t> peer_topic_alias_maximum;
   std::optional<std::chrono::seconds> keep_alive;
   std::string connected_as;
 };
