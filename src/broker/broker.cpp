@@ -105,6 +105,7 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
     // identifier cannot interleave their take-overs.
     std::lock_guard lock(registry_mutex_);
     Registration& registration = registry_[request.client_id];
+    if (auto timer = std::exchange(registration.expiry_timer, nullptr)) timer->cancel();
     std::shared_ptr<ClientLink> previous_link = std::exchange(registration.link, link);
     // A session that was to end with the connection being replaced ends now.
     const bool previous_session_ends = previous_link && registration.expiry_interval == 0;
@@ -145,7 +146,9 @@ Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, 
       if (store_ && session->persistent()) {
         store_->save_session(session->id(), session->client_id(), expiry_interval, unix_now_ms());
       }
-      if (expiry_interval != kNeverExpires) expire_later(session, std::chrono::seconds(expiry_interval));
+      if (expiry_interval != kNeverExpires) {
+        it->second.expiry_timer = expire_later(session, std::chrono::seconds(expiry_interval));
+      }
       return SessionFate::kept;
     }
     registry_.erase(it);
@@ -154,10 +157,12 @@ Broker::SessionFate Broker::disconnect(const std::shared_ptr<Session>& session, 
   return SessionFate::ended;
 }
 
-void Broker::expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay) {
+std::shared_ptr<ScheduledTask> Broker::expire_later(const std::shared_ptr<Session>& session,
+                                                    std::chrono::milliseconds delay) {
+  // The attach count guards against a timer that fires while its cancellation is on its way.
   const std::uint64_t attach_count = session->attach_count();
-  executor_.post_after(executor_.current_worker(), delay,
-                       [this, session, attach_count] { expire(session, attach_count); });
+  return executor_.post_after(executor_.current_worker(), delay,
+                              [this, session, attach_count] { expire(session, attach_count); });
 }
 
 void Broker::expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count) {
@@ -196,10 +201,11 @@ void Broker::publish_will_later(const std::shared_ptr<Session>& session, mqtt::P
                                 std::chrono::seconds delay) {
   const std::uint64_t attach_count = session->attach_count();
   if (!session->defer_will(std::move(will))) return;  // the client is back: no will [MQTT-3.1.3-9]
-  executor_.post_after(executor_.current_worker(), delay, [this, session, attach_count] {
+  auto timer = executor_.post_after(executor_.current_worker(), delay, [this, session, attach_count] {
     if (session->attach_count() != attach_count) return;
     if (auto due = session->take_deferred_will()) publish_will(session, std::move(*due));
   });
+  session->set_will_timer(std::move(timer));
 }
 
 void Broker::for_each_worker(const std::function<void(WorkerState&)>& change) {

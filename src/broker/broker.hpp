@@ -136,6 +136,8 @@ class Broker {
     std::shared_ptr<Session> session;
     std::shared_ptr<ClientLink> link;   // null while the client is offline
     std::uint32_t expiry_interval = 0;  // of the current connection
+    // Ends the session while it is offline; cancelled when its client connects again.
+    std::shared_ptr<ScheduledTask> expiry_timer;
   };
 
   // Ends `session`: its subscriptions leave every replica, and its deferred will, if any, is published.
@@ -147,8 +149,8 @@ class Broker {
   void publish_sys_topics(const std::string& version);
   // Ends `session` if it is still offline since its `attach_count`-th connection.
   void expire(const std::shared_ptr<Session>& session, std::uint64_t attach_count);
-  // Ends `session` after `delay` unless its client connects again first.
-  void expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay);
+  // Schedules the end of `session` after `delay`, unless its client connects again first.
+  std::shared_ptr<ScheduledTask> expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay);
   void restore_session(store::SessionRecord record, Clock::time_point now);
   void add_to_replicas(const std::shared_ptr<Session>& session, const std::string& filter,
                        const Subscription& subscription);

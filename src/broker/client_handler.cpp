@@ -51,7 +51,9 @@ void ClientHandler::on_keep_alive_expired() {
   close_connection("keep-alive timeout", mqtt::ReasonCode::keep_alive_timeout);
 }
 
-void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) { link_->send(mqtt::Pingresp{}); }
+void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) {
+  link_->send(mqtt::Pingresp{});
+}
 
 void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
   if (v5()) {
@@ -75,9 +77,10 @@ void ClientHandler::on_closed(Clock::time_point now) {
   if (!session_) return;
   const Broker::SessionFate fate = broker_.disconnect(session_, link_.get(), session_expiry_interval_);
   if (will_ && !disconnected_normally_) {
-    const auto delay = std::chrono::seconds(will_->properties.number(mqtt::PropertyId::will_delay_interval).value_or(0));
-    mqtt::Publish will{will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties),
-                       std::move(will_->payload)};
+    const auto delay =
+        std::chrono::seconds(will_->properties.number(mqtt::PropertyId::will_delay_interval).value_or(0));
+    mqtt::Publish will{
+        will_->topic, 0, will_->qos, will_->retain, false, std::move(will_->properties), std::move(will_->payload)};
     will.properties.remove(mqtt::PropertyId::will_delay_interval);
     // The will goes out when its delay has passed or the session ends, whichever
     // is first; not at all if a new connection resumed the session before [MQTT-3.1.3-9].

@@ -59,7 +59,8 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
         acknowledge(mqtt::Pubrec{packet_id, outcome, {}});
         break;
       }
-      switch (session_->receive_qos2(packet_id, broker_.options().receive_maximum)) {
+      // 3.1.1 announces no Receive Maximum: its clients are held to the packet identifier space only.
+      switch (session_->receive_qos2(packet_id, v5() ? broker_.options().receive_maximum : 65535)) {
         case Session::Qos2Receipt::new_message: route(); break;
         case Session::Qos2Receipt::duplicate: break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]
         case Session::Qos2Receipt::over_limit:

@@ -31,8 +31,7 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
   for (const auto& [filter, subscription] : granted) send_retained(filter, subscription, now);
 }
 
-void ClientHandler::send_retained(const std::string& filter, const Subscription& subscription,
-                                  Clock::time_point now) {
+void ClientHandler::send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now) {
   if (mqtt::parse_shared_subscription(filter)) return;  // not sent to shared subscriptions (spec 4.8.2)
   for (const MessagePtr& message : broker_.retained_messages(filter, now)) {
     Delivery delivery{message, std::min(message->qos, subscription.options.max_qos), true, {}};

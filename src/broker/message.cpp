@@ -23,8 +23,8 @@ MessagePtr make_message(mqtt::Publish&& publish, std::string publisher, Clock::t
 
 mqtt::Publish make_publish(const Delivery& delivery, std::uint16_t packet_id, Clock::time_point now) {
   const Message& message = *delivery.message;
-  mqtt::Publish publish{message.topic, packet_id, delivery.qos, delivery.retain, false, message.properties,
-                        message.payload};
+  mqtt::Publish publish{message.topic, packet_id,          delivery.qos,   delivery.retain,
+                        false,         message.properties, message.payload};
   if (message.expires_at) {
     const auto left = std::chrono::ceil<std::chrono::seconds>(*message.expires_at - now).count();
     publish.properties.add_number(PropertyId::message_expiry_interval,

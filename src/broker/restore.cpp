@@ -55,8 +55,9 @@ void Broker::restore_session(store::SessionRecord record, Clock::time_point now)
   for (std::uint16_t packet_id : record.incoming_qos2) session->restore_incoming_qos2(packet_id);
   session->set_store(store_);
   store_->save_session(record.id, record.client_id, record.expiry_interval, disconnected_at);
-  registry_[record.client_id] = Registration{session, nullptr, record.expiry_interval};
-  if (left != std::chrono::milliseconds::max()) expire_later(session, left);
+  Registration& registration = registry_[record.client_id];
+  registration = Registration{session, nullptr, record.expiry_interval, nullptr};
+  if (left != std::chrono::milliseconds::max()) registration.expiry_timer = expire_later(session, left);
 }
 
 }  // namespace mqwarden::broker

@@ -54,7 +54,8 @@ void Session::deliver(Delivery delivery, Clock::time_point now, store::MessageRe
 }
 
 Session::Placement Session::send_or_queue(Delivery delivery, Clock::time_point now) {
-  if (delivery.qos != mqtt::QoS::at_most_once && (in_flight_.size() >= receive_maximum_ || !queue_.empty())) {
+  if (delivery.qos != mqtt::QoS::at_most_once &&
+      (in_flight_.size() >= receive_maximum_ || !queue_.empty() || awaiting_resend_ > 0)) {
     return queue(std::move(delivery));  // keep the order behind what already waits
   }
   return send_new(std::move(delivery), now);
@@ -86,7 +87,22 @@ Session::Placement Session::send_new(Delivery delivery, Clock::time_point now) {
 }
 
 void Session::fill_window(Clock::time_point now) {
-  while (link_ && !queue_.empty() && in_flight_.size() < receive_maximum_) {
+  for (auto it = in_flight_.begin(); link_ && awaiting_resend_ > 0 && sent_in_flight() < receive_maximum_;) {
+    if (!it->awaiting_resend) {
+      ++it;
+      continue;
+    }
+    it->awaiting_resend = false;
+    --awaiting_resend_;
+    if (resend(*it, now)) {
+      ++it;
+    } else {
+      // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
+      forget(it->delivery);
+      it = in_flight_.erase(it);
+    }
+  }
+  while (link_ && awaiting_resend_ == 0 && !queue_.empty() && in_flight_.size() < receive_maximum_) {
     Delivery next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= delivery_bytes(next);
@@ -107,6 +123,7 @@ void Session::forget(const Delivery& delivery) {
 }
 
 void Session::complete(std::list<InFlight>::iterator entry, Clock::time_point now) {
+  if (entry->awaiting_resend) --awaiting_resend_;  // acknowledged before it was sent again
   forget(entry->delivery);
   in_flight_.erase(entry);
   fill_window(now);
@@ -156,24 +173,21 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   receive_maximum_ = receive_maximum;
   ++attach_count_;
   deferred_will_.reset();
-  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-    bool sent;
-    if (it->stage == Stage::awaiting_pubcomp) {
-      sent = link_->send(mqtt::Pubrel{it->packet_id, mqtt::ReasonCode::success, {}});
-    } else {
-      mqtt::Publish again = make_publish(it->delivery, it->packet_id, now);
-      again.dup = true;  // [MQTT-3.3.1-1]
-      sent = link_->send(std::move(again));
-    }
-    // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
-    if (sent) {
-      ++it;
-    } else {
-      forget(it->delivery);
-      it = in_flight_.erase(it);
-    }
-  }
+  if (auto timer = std::exchange(will_timer_, nullptr)) timer->cancel();
+  // Everything in flight is sent again, in order [MQTT-4.4.0-1], but no more
+  // at once than the new connection's Receive Maximum [MQTT-3.3.4-7].
+  for (InFlight& entry : in_flight_) entry.awaiting_resend = true;
+  awaiting_resend_ = in_flight_.size();
   fill_window(now);
+}
+
+bool Session::resend(InFlight& entry, Clock::time_point now) {
+  if (entry.stage == Stage::awaiting_pubcomp) {
+    return link_->send(mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}});
+  }
+  mqtt::Publish again = make_publish(entry.delivery, entry.packet_id, now);
+  again.dup = true;  // [MQTT-3.3.1-1]
+  return link_->send(std::move(again));
 }
 
 void Session::detach(const ClientLink* link) {
@@ -196,6 +210,11 @@ bool Session::defer_will(mqtt::Publish will) {
   if (link_ || ended_) return false;
   deferred_will_ = std::move(will);
   return true;
+}
+
+void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer) {
+  std::lock_guard lock(mutex_);
+  if (auto previous = std::exchange(will_timer_, std::move(timer))) previous->cancel();
 }
 
 std::optional<mqtt::Publish> Session::take_deferred_will() {
@@ -229,6 +248,10 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
     return true;
   }
   it->stage = Stage::awaiting_pubcomp;
+  if (it->awaiting_resend) {  // the PUBREL below is its resend
+    it->awaiting_resend = false;
+    --awaiting_resend_;
+  }
   if (store_ && it->delivery.sequence != 0) store_->update_delivery(id_, it->delivery.sequence, packet_id, true);
   if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
   return true;
@@ -280,11 +303,13 @@ void Session::end(const std::function<void(const std::map<std::string, Subscript
   std::lock_guard lock(mutex_);
   if (ended_) return;
   ended_ = true;
+  if (auto timer = std::exchange(will_timer_, nullptr)) timer->cancel();
   if (store_) store_->remove_session(id_);
   link_.reset();
   queue_.clear();
   queued_bytes_ = 0;
   in_flight_.clear();
+  awaiting_resend_ = 0;
   incoming_qos2_.clear();
   remove_from_replicas(subscriptions_);
   subscriptions_.clear();

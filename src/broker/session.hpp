@@ -27,6 +27,7 @@
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
 #include "broker/subscription_tree.hpp"
+#include "broker/worker_executor.hpp"
 #include "store/store.hpp"
 
 namespace mqwarden::broker {
@@ -81,6 +82,8 @@ class Session {
   // false) when the client is already connected again. The will is kept as
   // its PUBLISH: its Message Expiry Interval starts when it is published.
   bool defer_will(mqtt::Publish will);
+  // The timer that publishes the deferred will; a new connection cancels it.
+  void set_will_timer(std::shared_ptr<ScheduledTask> timer);
   std::optional<mqtt::Publish> take_deferred_will();
 
   // Acknowledgements from the client; each returns false for an unknown
@@ -122,6 +125,9 @@ class Session {
     std::uint16_t packet_id;
     Stage stage;
     Delivery delivery;
+    // Sent on an earlier connection and not yet again on this one: a client
+    // that came back with a smaller Receive Maximum gets these as its window allows.
+    bool awaiting_resend = false;
   };
 
   // Where a delivery went: dropped (queue full, expired, too large for the
@@ -133,7 +139,13 @@ class Session {
   Placement send_or_queue(Delivery delivery, Clock::time_point now);
   Placement send_new(Delivery delivery, Clock::time_point now);
   Placement queue(Delivery delivery);
+  // Sends what waits while the client's window has room: first the messages
+  // awaiting a resend, then the queue.
   void fill_window(Clock::time_point now);
+  // Sends an in-flight entry again (PUBLISH with DUP, or PUBREL); false when
+  // the client's Maximum Packet Size no longer allows it.
+  bool resend(InFlight& entry, Clock::time_point now);
+  std::size_t sent_in_flight() const { return in_flight_.size() - awaiting_resend_; }
   std::uint16_t next_packet_id();
   std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
   // Removes a delivery that is done with from the store.
@@ -150,9 +162,11 @@ class Session {
   std::uint16_t receive_maximum_ = 0;
   std::uint64_t attach_count_ = 0;
   std::optional<mqtt::Publish> deferred_will_;
+  std::shared_ptr<ScheduledTask> will_timer_;
   bool ended_ = false;
   // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
-  std::list<InFlight> in_flight_;  // in the order sent
+  std::list<InFlight> in_flight_;    // in the order sent
+  std::size_t awaiting_resend_ = 0;  // entries of in_flight_ with awaiting_resend set
   std::list<Delivery> queue_;
   std::size_t queued_bytes_ = 0;
   std::uint16_t last_packet_id_ = 0;

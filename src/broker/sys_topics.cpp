@@ -10,9 +10,8 @@ namespace mqwarden::broker {
 
 void Broker::start_sys_topics(std::chrono::seconds interval, std::string version) {
   // On worker 0, whose subscription replica the publications are routed with.
-  executor_.post(0, [this, interval, version = std::move(version)]() mutable {
-    sys_topics_tick(interval, std::move(version));
-  });
+  executor_.post(
+      0, [this, interval, version = std::move(version)]() mutable { sys_topics_tick(interval, std::move(version)); });
 }
 
 void Broker::sys_topics_tick(std::chrono::seconds interval, std::string version) {

@@ -9,8 +9,18 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 namespace mqwarden::broker {
+
+// A task scheduled to run later. Cancelling it drops the task, and whatever
+// it holds, without waiting for its time.
+class ScheduledTask {
+ public:
+  virtual ~ScheduledTask() = default;
+  // Thread-safe; nothing happens once the task has run or been cancelled.
+  virtual void cancel() = 0;
+};
 
 class WorkerExecutor {
  public:
@@ -22,7 +32,8 @@ class WorkerExecutor {
   virtual void post(std::size_t worker, std::function<void()> task) = 0;
   // Runs `task` on `worker` once `delay` has passed (will delays, session
   // expiry). Tasks still waiting when the broker stops are dropped.
-  virtual void post_after(std::size_t worker, std::chrono::milliseconds delay, std::function<void()> task) = 0;
+  virtual std::shared_ptr<ScheduledTask> post_after(std::size_t worker, std::chrono::milliseconds delay,
+                                                    std::function<void()> task) = 0;
 };
 
 }  // namespace mqwarden::broker

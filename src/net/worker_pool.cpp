@@ -6,18 +6,40 @@ namespace mqwarden::net {
 namespace {
 // The index of the worker the current thread runs; none outside workers.
 thread_local std::size_t current_worker_index = static_cast<std::size_t>(-1);
+
+// A timer on one worker; cancelled on that worker's thread, as asio timers must be.
+class WorkerTimer final : public broker::ScheduledTask, public std::enable_shared_from_this<WorkerTimer> {
+ public:
+  WorkerTimer(asio::io_context& context, std::chrono::milliseconds delay) : timer_(context, delay) {}
+
+  void start(std::function<void()> task) {
+    // The handler keeps the timer alive until it runs or is cancelled, then lets it go.
+    timer_.async_wait([self = shared_from_this(), task = std::move(task)](const boost::system::error_code& error) {
+      if (!error) task();
+    });
+  }
+  void cancel() override {
+    asio::post(timer_.get_executor(), [self = shared_from_this()] { self->timer_.cancel(); });
+  }
+
+ private:
+  asio::steady_timer timer_;
+};
+
 }  // namespace
 
 WorkerPool::WorkerPool(std::size_t threads) {
   workers_.resize(std::max<std::size_t>(threads, 1));
   for (Worker& worker : workers_) {
     worker.context = std::make_unique<asio::io_context>(1);
-    worker.keep_running = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
-        worker.context->get_executor());
+    worker.keep_running =
+        std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(worker.context->get_executor());
   }
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
 std::size_t WorkerPool::current_worker() const {
   // Tasks started outside the workers (start-up) act for worker 0.
@@ -28,11 +50,11 @@ void WorkerPool::post(std::size_t worker, std::function<void()> task) {
   asio::post(*workers_[worker].context, std::move(task));
 }
 
-void WorkerPool::post_after(std::size_t worker, std::chrono::milliseconds delay, std::function<void()> task) {
-  auto timer = std::make_shared<asio::steady_timer>(*workers_[worker].context, delay);
-  timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& error) {
-    if (!error) task();
-  });
+std::shared_ptr<broker::ScheduledTask> WorkerPool::post_after(std::size_t worker, std::chrono::milliseconds delay,
+                                                              std::function<void()> task) {
+  auto timer = std::make_shared<WorkerTimer>(*workers_[worker].context, delay);
+  timer->start(std::move(task));
+  return timer;
 }
 
 std::size_t WorkerPool::next_worker() {

@@ -23,7 +23,8 @@ class WorkerPool final : public broker::WorkerExecutor {
   std::size_t worker_count() const override { return workers_.size(); }
   std::size_t current_worker() const override;
   void post(std::size_t worker, std::function<void()> task) override;
-  void post_after(std::size_t worker, std::chrono::milliseconds delay, std::function<void()> task) override;
+  std::shared_ptr<broker::ScheduledTask> post_after(std::size_t worker, std::chrono::milliseconds delay,
+                                                    std::function<void()> task) override;
 
   asio::io_context& context(std::size_t worker) { return *workers_[worker].context; }
   // The worker for the next new connection, round robin.

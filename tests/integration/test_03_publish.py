@@ -134,6 +134,19 @@ def test_v5_client_exceeding_the_broker_receive_maximum_is_disconnected_with_0x9
     assert [(p.type, wire.disconnect_reason(p)) for p in packets] == [(wire.DISCONNECT, 0x93)]
 
 
+def test_v311_client_is_not_held_to_a_receive_maximum_it_was_never_told(start_broker):
+    """3.1.1 has no Receive Maximum: many unreleased QoS 2 PUBLISHes are acknowledged, not punished."""
+    broker = start_broker("[limits]\nmax_inflight_messages = 2\n")
+    with RawClient(broker, V311) as raw:
+        assert raw.connect("old-client").reason == 0
+        for packet_id in range(1, 11):
+            raw.publish("t", b"x", qos=2, packet_id=packet_id)
+            raw.expect(wire.PUBREC)
+        for packet_id in range(1, 11):
+            raw.send(wire.pubrel(packet_id))
+            assert raw.expect(wire.PUBCOMP).body == packet_id.to_bytes(2, "big")
+
+
 def test_v5_released_qos2_messages_free_the_receive_window(start_broker):
     broker = start_broker("[limits]\nmax_inflight_messages = 2\n")
     with RawClient(broker, V5) as raw:

@@ -26,7 +26,9 @@ MessagePtr message(const std::string& topic, mqtt::QoS qos, const std::string& p
   return make_message(mqtt::Publish{topic, 1, qos, retain, false, {}, "payload"}, publisher, kNow);
 }
 
-mqtt::Publish will_publish() { return mqtt::Publish{"will", 0, mqtt::QoS::at_most_once, false, false, {}, "gone"}; }
+mqtt::Publish will_publish() {
+  return mqtt::Publish{"will", 0, mqtt::QoS::at_most_once, false, false, {}, "gone"};
+}
 
 class BrokerTest : public ::testing::Test {
  protected:
@@ -39,7 +41,10 @@ class BrokerTest : public ::testing::Test {
   Client connect(const std::string& id, bool clean_start = true, std::uint32_t expiry = Broker::kNeverExpires) {
     Client client;
     const Broker::ConnectRequest request{id, clean_start, expiry, 100};
-    client.session = broker_.connect(request, client.link, [&](bool present) { client.present = present; }, kNow).session;
+    client.session = broker_
+                         .connect(
+                             request, client.link, [&](bool present) { client.present = present; }, kNow)
+                         .session;
     return client;
   }
 
@@ -154,6 +159,19 @@ TEST_F(BrokerTest, AReconnectionStopsTheExpiryOfTheOfflinePeriodBeforeIt) {
   executor_.run_delayed(std::chrono::seconds(10));
   EXPECT_EQ(broker_.client_counts().sessions, 1u);
   EXPECT_EQ(again.session, client.session);
+}
+
+TEST_F(BrokerTest, ReconnectingOftenLeavesAtMostOneTimerPerSession) {
+  Client client = connect("flapper", /*clean_start=*/false);
+  for (int i = 0; i < 100; ++i) {
+    broker_.disconnect(client.session, client.link.get(), 3600);
+    broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(600));
+    client = connect("flapper", /*clean_start=*/false);
+  }
+  EXPECT_EQ(executor_.pending(), 0u);  // every offline period's timers were cancelled by the reconnection
+  broker_.disconnect(client.session, client.link.get(), 3600);
+  broker_.publish_will_later(client.session, will_publish(), std::chrono::seconds(600));
+  EXPECT_EQ(executor_.pending(), 2u);  // the expiry and the will of the current offline period
 }
 
 TEST_F(BrokerTest, MQTT_3_1_3_9_ADeferredWillIsPublishedAfterItsDelay) {

@@ -48,28 +48,46 @@ class RecordingLink final : public ClientLink {
 // Runs posted tasks at once; delayed tasks wait until the test runs them.
 class InlineExecutor final : public WorkerExecutor {
  public:
+  struct Delayed final : ScheduledTask {
+    Delayed(std::chrono::milliseconds due_in, std::function<void()> work) : delay(due_in), task(std::move(work)) {}
+    void cancel() override { task = nullptr; }  // drops what the task holds, as the real timer does
+    std::chrono::milliseconds delay;
+    std::function<void()> task;
+  };
+
   std::size_t worker_count() const override { return 1; }
   std::size_t current_worker() const override { return 0; }
   void post(std::size_t, std::function<void()> task) override { task(); }
-  void post_after(std::size_t, std::chrono::milliseconds delay, std::function<void()> task) override {
-    delayed.emplace_back(delay, std::move(task));
+  std::shared_ptr<ScheduledTask> post_after(std::size_t, std::chrono::milliseconds delay,
+                                            std::function<void()> task) override {
+    delayed.push_back(std::make_shared<Delayed>(delay, std::move(task)));
+    return delayed.back();
   }
 
   // Runs, in order of their delays, the delayed tasks due within `elapsed`.
   void run_delayed(std::chrono::milliseconds elapsed) {
-    std::stable_sort(delayed.begin(), delayed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> waiting;
-    for (auto& [delay, task] : std::exchange(delayed, {})) {
-      if (delay <= elapsed) {
+    std::stable_sort(delayed.begin(), delayed.end(), [](const auto& a, const auto& b) { return a->delay < b->delay; });
+    std::vector<std::shared_ptr<Delayed>> waiting;
+    for (auto& entry : std::exchange(delayed, {})) {
+      if (!entry->task) continue;  // cancelled
+      if (entry->delay <= elapsed) {
+        auto task = std::exchange(entry->task, nullptr);
         task();
       } else {
-        waiting.emplace_back(delay - elapsed, std::move(task));
+        entry->delay -= elapsed;
+        waiting.push_back(std::move(entry));
       }
     }
-    delayed = std::move(waiting);
+    delayed.insert(delayed.end(), waiting.begin(), waiting.end());
   }
 
-  std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> delayed;
+  // Delayed tasks neither run nor cancelled.
+  std::size_t pending() const {
+    return static_cast<std::size_t>(
+        std::count_if(delayed.begin(), delayed.end(), [](const auto& entry) { return entry->task != nullptr; }));
+  }
+
+  std::vector<std::shared_ptr<Delayed>> delayed;
 };
 
 class RecordingControl final : public ConnectionControl {

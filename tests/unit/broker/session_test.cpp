@@ -16,11 +16,12 @@ using testing::RecordingLink;
 const Clock::time_point kNow = Clock::time_point(std::chrono::hours(1));
 
 MessagePtr message(std::string topic, mqtt::QoS qos, std::string payload = "p") {
-  return make_message(mqtt::Publish{std::move(topic), 1, qos, false, false, {}, std::move(payload)}, "publisher",
-                      kNow);
+  return make_message(mqtt::Publish{std::move(topic), 1, qos, false, false, {}, std::move(payload)}, "publisher", kNow);
 }
 
-Delivery delivery(mqtt::QoS qos, std::string payload = "p") { return Delivery{message("t", qos, payload), qos, false, {}}; }
+Delivery delivery(mqtt::QoS qos, std::string payload = "p") {
+  return Delivery{message("t", qos, payload), qos, false, {}};
+}
 
 const mqtt::Publish& publish_at(const std::vector<mqtt::Packet>& packets, std::size_t i) {
   return std::get<mqtt::Publish>(packets.at(i));
@@ -58,6 +59,57 @@ TEST(Session, HoldsQoS1And2BeyondTheReceiveMaximumAndSendsThemAsAcksArrive) {
   EXPECT_FALSE(session.on_puback(12345, kNow));
 }
 
+TEST(Session, MQTT_3_3_4_7_ResendsNoMoreThanTheNewReceiveMaximumAllows) {
+  auto link = std::make_shared<RecordingLink>();
+  Session session("c", 1, {});
+  session.attach(link, 3, kNow);
+  for (int i = 0; i < 4; ++i) session.deliver(delivery(mqtt::QoS::at_least_once, std::to_string(i)), kNow);
+  const auto first = link->take();
+  ASSERT_EQ(first.size(), 3u);
+  session.detach(link.get());
+
+  auto again = std::make_shared<RecordingLink>();
+  session.attach(again, 1, kNow);  // the client came back with a window of one
+  auto sent = again->take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(publish_at(sent, 0).payload, "0");
+  EXPECT_TRUE(publish_at(sent, 0).dup);
+  EXPECT_EQ(publish_at(sent, 0).packet_id, publish_at(first, 0).packet_id);
+  for (const char* next : {"1", "2"}) {
+    ASSERT_TRUE(session.on_puback(publish_at(sent, 0).packet_id, kNow));
+    sent = again->take();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(publish_at(sent, 0).payload, next);  // a resend, with its identifier
+    EXPECT_TRUE(publish_at(sent, 0).dup);
+  }
+  ASSERT_TRUE(session.on_puback(publish_at(sent, 0).packet_id, kNow));
+  sent = again->take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(publish_at(sent, 0).payload, "3");  // then the queue: a first send
+  EXPECT_FALSE(publish_at(sent, 0).dup);
+}
+
+TEST(Session, AnAcknowledgementForAMessageNotYetResentFreesItsPlace) {
+  auto link = std::make_shared<RecordingLink>();
+  Session session("c", 1, {});
+  session.attach(link, 2, kNow);
+  for (int i = 0; i < 2; ++i) session.deliver(delivery(mqtt::QoS::at_least_once, std::to_string(i)), kNow);
+  const auto first = link->take();
+  session.detach(link.get());
+  auto again = std::make_shared<RecordingLink>();
+  session.attach(again, 1, kNow);
+  ASSERT_EQ(again->take().size(), 1u);
+  // The client acknowledges the second message, which it had from the first connection.
+  EXPECT_TRUE(session.on_puback(publish_at(first, 1).packet_id, kNow));
+  EXPECT_EQ(session.in_flight(), 1u);
+  session.deliver(delivery(mqtt::QoS::at_least_once, "new"), kNow);
+  EXPECT_TRUE(again->take().empty());  // the window of one is taken by "0"
+  EXPECT_TRUE(session.on_puback(publish_at(first, 0).packet_id, kNow));
+  const auto sent = again->take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(publish_at(sent, 0).payload, "new");
+}
+
 TEST(Session, PacketIdentifiersInFlightAreUnique) {
   auto link = std::make_shared<RecordingLink>();
   Session session("c", 1, {});
@@ -78,7 +130,7 @@ TEST(Session, QoS2OutgoingExchange) {
   auto sent = link->take();
   ASSERT_EQ(sent.size(), 1u);
   const std::uint16_t id = publish_at(sent, 0).packet_id;
-  EXPECT_FALSE(session.on_puback(id, kNow));  // wrong acknowledgement for QoS 2
+  EXPECT_FALSE(session.on_puback(id, kNow));   // wrong acknowledgement for QoS 2
   EXPECT_FALSE(session.on_pubcomp(id, kNow));  // PUBCOMP before PUBREC
   EXPECT_TRUE(session.on_pubrec(id, mqtt::ReasonCode::success, kNow));
   sent = link->take();
