@@ -250,6 +250,25 @@ bool Broker::unsubscribe(const std::shared_ptr<Session>& session, const std::str
   });
 }
 
+void Broker::after_replica_updates(std::function<void()> done) {
+  // Tasks posted to a worker run in order: once a marker posted now has run
+  // on every other worker, so have the changes posted before it.
+  const std::size_t others = workers_.size() - 1;
+  if (others == 0) {
+    done();
+    return;
+  }
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(others);
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  const std::size_t current = executor_.current_worker();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    if (i == current) continue;
+    executor_.post(i, [remaining, shared_done] {
+      if (remaining->fetch_sub(1) == 1) (*shared_done)();
+    });
+  }
+}
+
 std::vector<MessagePtr> Broker::retained_messages(std::string_view filter, Clock::time_point now) const {
   return retained_.matching(filter, now);
 }

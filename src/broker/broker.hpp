@@ -111,6 +111,11 @@ class Broker {
   bool unsubscribe(const std::shared_ptr<Session>& session, const std::string& filter);
   std::vector<MessagePtr> retained_messages(std::string_view filter, Clock::time_point now) const;
 
+  // Runs `done` once every worker has applied the subscription changes made
+  // so far (at once with a single worker; otherwise on the last worker to
+  // get there), so an acknowledgement sent from it is true on every thread.
+  void after_replica_updates(std::function<void()> done);
+
   // A client identifier for a client that sent none: random, and not in use.
   std::string assign_client_id();
 

@@ -67,7 +67,6 @@ class ClientHandler {
   // first sent DISCONNECT with `reason`.
   void close_connection(std::string why, mqtt::ReasonCode reason);
   bool resolve_topic_alias(mqtt::Publish& publish);
-  void send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now);
   bool v5() const { return version_ == mqtt::ProtocolVersion::v5; }
   // $SYS and below: the broker's own topics, which clients read but do not write.
   static bool is_reserved_topic(std::string_view topic) { return topic == "$SYS" || topic.starts_with("$SYS/"); }

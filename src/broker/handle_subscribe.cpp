@@ -8,7 +8,22 @@ namespace mqwarden::broker {
 using mqtt::PropertyId;
 using mqtt::ReasonCode;
 
-void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
+namespace {
+
+// Sends `session` the retained messages matching a new subscription.
+void send_retained(Broker& broker, Session& session, const std::string& filter, const Subscription& subscription) {
+  if (mqtt::parse_shared_subscription(filter)) return;  // not sent to shared subscriptions (spec 4.8.2)
+  const Clock::time_point now = Clock::now();
+  for (const MessagePtr& message : broker.retained_messages(filter, now)) {
+    Delivery delivery{message, std::min(message->qos, subscription.options.max_qos), true, {}};
+    if (subscription.identifier != 0) delivery.subscription_identifiers.push_back(subscription.identifier);
+    session.deliver(std::move(delivery), now);  // RETAIN set on messages sent for a new subscription [MQTT-3.3.1-9]
+  }
+}
+
+}  // namespace
+
+void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point) {
   const std::uint32_t identifier =
       v5() ? subscribe.properties.number(PropertyId::subscription_identifier).value_or(0) : 0;
   mqtt::Suback suback{subscribe.packet_id, {}, {}};
@@ -27,17 +42,13 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point now) {
       granted.emplace_back(std::move(request.filter), subscription);
     }
   }
-  link_->send(suback);  // [MQTT-3.8.4-1]: SUBACK before the retained messages
-  for (const auto& [filter, subscription] : granted) send_retained(filter, subscription, now);
-}
-
-void ClientHandler::send_retained(const std::string& filter, const Subscription& subscription, Clock::time_point now) {
-  if (mqtt::parse_shared_subscription(filter)) return;  // not sent to shared subscriptions (spec 4.8.2)
-  for (const MessagePtr& message : broker_.retained_messages(filter, now)) {
-    Delivery delivery{message, std::min(message->qos, subscription.options.max_qos), true, {}};
-    if (subscription.identifier != 0) delivery.subscription_identifiers.push_back(subscription.identifier);
-    session_->deliver(std::move(delivery), now);  // RETAIN set on messages sent for a new subscription [MQTT-3.3.1-9]
-  }
+  // Once every worker routes by the new subscriptions: then a message published
+  // anywhere after the SUBACK reaches the client. SUBACK before the retained messages.
+  broker_.after_replica_updates([&broker = broker_, link = link_, session = session_, suback = std::move(suback),
+                                 granted = std::move(granted)]() mutable {
+    link->send(std::move(suback));
+    for (const auto& [filter, subscription] : granted) send_retained(broker, *session, filter, subscription);
+  });
 }
 
 void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
@@ -46,7 +57,10 @@ void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
     const bool existed = broker_.unsubscribe(session_, filter);
     unsuback.reason_codes.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
   }
-  link_->send(unsuback);  // reason codes are left out for 3.1.1 by the encoder
+  // Once no worker routes by the removed subscriptions any more [MQTT-3.10.4-2].
+  // Reason codes are left out for 3.1.1 by the encoder.
+  broker_.after_replica_updates(
+      [link = link_, unsuback = std::move(unsuback)]() mutable { link->send(std::move(unsuback)); });
 }
 
 }  // namespace mqwarden::broker

@@ -236,5 +236,39 @@ TEST_F(BrokerTest, MQTT_3_1_3_9_ACleanStartPublishesTheDeferredWillOfTheSessionI
   EXPECT_EQ(publishes(*watcher.link).size(), 1u);
 }
 
+// Two workers; the test runs as worker 0, and worker 1 runs what is posted to it only when told.
+class TwoWorkers final : public WorkerExecutor {
+ public:
+  std::size_t worker_count() const override { return 2; }
+  std::size_t current_worker() const override { return 0; }
+  void post(std::size_t worker, std::function<void()> task) override {
+    worker == 0 ? task() : queued.push_back(std::move(task));
+  }
+  std::shared_ptr<ScheduledTask> post_after(std::size_t, std::chrono::milliseconds, std::function<void()>) override {
+    ADD_FAILURE() << "no delayed task expected";
+    return nullptr;
+  }
+  void run_worker_1() {
+    for (auto& task : std::exchange(queued, {})) task();
+  }
+  std::vector<std::function<void()>> queued;
+};
+
+TEST(BrokerReplicas, AcknowledgementWaitsUntilEveryWorkerHasTheChange) {
+  TwoWorkers workers;
+  Broker broker(BrokerOptions{}, workers, nullptr);
+  auto link = std::make_shared<RecordingLink>();
+  auto session = broker
+                     .connect(
+                         {"c", true, 0, 100}, link, [](bool) {}, kNow)
+                     .session;
+  broker.subscribe(session, "t", subscription(*session, mqtt::QoS::at_most_once));
+  bool acknowledged = false;
+  broker.after_replica_updates([&] { acknowledged = true; });
+  EXPECT_FALSE(acknowledged);  // worker 1 has not applied the subscription yet
+  workers.run_worker_1();
+  EXPECT_TRUE(acknowledged);
+}
+
 }  // namespace
 }  // namespace mqwarden::broker
