@@ -4,6 +4,7 @@
 
 #include "app/command_line.hpp"
 #include "app/passwd_command.hpp"
+#include "app/policy_command.hpp"
 #include "app/run_broker.hpp"
 #include "app/version.hpp"
 
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"mqwarden: an MQTT broker that enforces privacy and security policies on every message"};
   app.set_version_flag("-V,--version", std::string("mqwarden ") + mqwarden::kVersion);
   mqwarden::app::add_passwd_command(app);
+  mqwarden::app::add_policy_command(app);
   mqwarden::app::CommandLine options;
   mqwarden::app::add_broker_options(app, options);
   CLI11_PARSE(app, argc, argv);

@@ -25,18 +25,28 @@ Result<LoadedPolicy, Diagnostics> load_policy(const SourceSet& sources, const Re
   return LoadedPolicy{std::move(policy), std::move(checked)};
 }
 
+Result<LoadedPolicy, Diagnostics> load_policy_files(const std::vector<std::string>& paths, SourceSet& sources,
+                                                    const Registry& registry) {
+  Diagnostics unreadable;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text;
+    if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.is_open() || in.bad()) {
+      const std::uint32_t file = sources.add(path, "");
+      unreadable.push_back(Diagnostic{DiagnosticCode::unreadable_file, Span{file, 0, 0, 0, 0},
+                                      "cannot read policy file '" + path + "'", ""});
+      continue;
+    }
+    sources.add(path, std::move(text));
+  }
+  if (!unreadable.empty()) return fail(std::move(unreadable));
+  return load_policy(sources, registry);
+}
+
 Result<LoadedPolicy, Diagnostics> load_policy_file(const std::string& path, SourceSet& sources,
                                                    const Registry& registry) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text;
-  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (!in.is_open() || in.bad()) {
-    const std::uint32_t file = sources.add(path, "");
-    return fail(Diagnostics{Diagnostic{DiagnosticCode::unreadable_file, Span{file, 0, 0, 0, 0},
-                                       "cannot read policy file '" + path + "'", ""}});
-  }
-  sources.add(path, std::move(text));
-  return load_policy(sources, registry);
+  return load_policy_files({path}, sources, registry);
 }
 
 }  // namespace mqwarden::policy

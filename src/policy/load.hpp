@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "policy/ast.hpp"
@@ -23,8 +24,11 @@ struct LoadedPolicy {
 // On failure: all diagnostics, errors and warnings, in source order per file.
 Result<LoadedPolicy, Diagnostics> load_policy(const SourceSet& sources, const Registry& registry);
 
-// Adds the file at `path` to `sources` (for formatting diagnostics) and loads
-// it. A file that cannot be read is reported as an unreadable-file error.
+// Adds the files at `paths` to `sources` (for formatting diagnostics) and
+// loads them as one policy. A file that cannot be read is reported as an
+// unreadable-file error.
+Result<LoadedPolicy, Diagnostics> load_policy_files(const std::vector<std::string>& paths, SourceSet& sources,
+                                                    const Registry& registry);
 Result<LoadedPolicy, Diagnostics> load_policy_file(const std::string& path, SourceSet& sources,
                                                    const Registry& registry);
 
