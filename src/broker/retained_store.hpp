@@ -1,4 +1,6 @@
-// RetainedStore: the last retained message of each topic (spec 3.3.1.3).
+// RetainedStore: the last retained message of each topic (spec 3.3.1.3),
+// in a tree of topic levels, so that a new subscription with wildcards costs
+// in proportion to what its filter can match, not to every retained topic.
 //
 // With a store, each change is also written there, under the same lock, so
 // the stored retained message of a topic is the last one set in memory.
@@ -8,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -22,6 +25,9 @@ class RetainedStore {
  public:
   // `store` (null: nothing is written) outlives this.
   explicit RetainedStore(store::Store* store) : store_(store) {}
+  ~RetainedStore();
+  RetainedStore(const RetainedStore&) = delete;
+  RetainedStore& operator=(const RetainedStore&) = delete;
 
   // Stores `message`, received at `now`, as its topic's retained message; an
   // empty payload removes the topic's retained message instead [MQTT-3.3.1-10, -11].
@@ -36,9 +42,18 @@ class RetainedStore {
   std::size_t size() const;
 
  private:
+  struct Node {
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // by topic level
+    MessagePtr message;                                                  // retained at the topic ending here
+  };
+
+  // Sets (or, with null, clears) the message of `topic`; false when clearing found nothing.
+  bool put(std::string_view topic, MessagePtr message);
+
   store::Store* const store_;
   mutable std::mutex mutex_;
-  std::map<std::string, MessagePtr, std::less<>> messages_;
+  Node root_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace mqwarden::broker

@@ -117,34 +117,64 @@ struct SubscriptionTree::Node {
     if (multi_level) multi_level->visit(visitor);
   }
 
-  void match(std::string_view rest, bool first_level, bool dollar_topic, SubscriptionVisitor& visitor) {
-    Node* node = this;
-    while (true) {
-      const bool wildcards_apply = !(first_level && dollar_topic);  // [MQTT-4.7.2-1]
-      if (wildcards_apply && node->multi_level) node->multi_level->visit(visitor);
-      std::string_view level;
-      const bool more = next_level(rest, level);
-      if (wildcards_apply && node->single_level) {
-        if (more) {
-          node->single_level->match(rest, false, dollar_topic, visitor);
-        } else {
-          node->single_level->visit_end(visitor);
+  // Visits the subscriptions matching `topic` below this node (the root).
+  // The "+" branches wait on an explicit stack rather than a recursion a
+  // topic of thousands of levels would take deeper than a thread's stack.
+  void match(std::string_view topic, SubscriptionVisitor& visitor) {
+    const bool dollar_topic = !topic.empty() && topic.front() == '$';
+    struct Branch {
+      Node* node;
+      std::string_view rest;
+      bool first_level;
+    };
+    std::vector<Branch> branches{{this, topic, true}};
+    while (!branches.empty()) {
+      auto [node, rest, first_level] = branches.back();
+      branches.pop_back();
+      while (node != nullptr) {
+        const bool wildcards_apply = !(first_level && dollar_topic);  // [MQTT-4.7.2-1]
+        if (wildcards_apply && node->multi_level) node->multi_level->visit(visitor);
+        std::string_view level;
+        const bool more = next_level(rest, level);
+        if (wildcards_apply && node->single_level) {
+          if (more) {
+            branches.push_back({node->single_level.get(), rest, false});
+          } else {
+            node->single_level->visit_end(visitor);
+          }
         }
+        auto it = node->children.find(level);
+        if (it == node->children.end()) break;
+        node = it->second.get();
+        if (!more) {
+          node->visit_end(visitor);
+          break;
+        }
+        first_level = false;
       }
-      auto it = node->children.find(level);
-      if (it == node->children.end()) return;
-      node = it->second.get();
-      if (!more) {
-        node->visit_end(visitor);
-        return;
-      }
-      first_level = false;
     }
+  }
+
+  // Moves this node's children into `out`, leaving it with none.
+  void release_children(std::vector<std::unique_ptr<Node>>& out) {
+    for (auto& [level, child] : children) out.push_back(std::move(child));
+    children.clear();
+    if (single_level) out.push_back(std::move(single_level));
+    if (multi_level) out.push_back(std::move(multi_level));
   }
 };
 
 SubscriptionTree::SubscriptionTree() : root_(std::make_unique<Node>()) {}
-SubscriptionTree::~SubscriptionTree() = default;
+SubscriptionTree::~SubscriptionTree() {
+  // Node by node: the nodes' own destructors would recurse once per level.
+  std::vector<std::unique_ptr<Node>> doomed;
+  root_->release_children(doomed);
+  while (!doomed.empty()) {
+    std::unique_ptr<Node> node = std::move(doomed.back());
+    doomed.pop_back();
+    node->release_children(doomed);
+  }
+}
 
 bool SubscriptionTree::add(std::string_view full_filter, const Subscription& subscription) {
   const auto [group, filter] = split_share(full_filter);
@@ -207,7 +237,7 @@ bool SubscriptionTree::remove(std::string_view full_filter, SubscriberId subscri
 }
 
 void SubscriptionTree::match(std::string_view topic, SubscriptionVisitor& visitor) {
-  root_->match(topic, true, !topic.empty() && topic.front() == '$', visitor);
+  root_->match(topic, visitor);
 }
 
 }  // namespace mqwarden::broker

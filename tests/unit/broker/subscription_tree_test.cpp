@@ -213,5 +213,26 @@ TEST(SubscriptionTree, AgreesWithTopicMatchesOnRandomFiltersAndTopics) {
   }
 }
 
+TEST(SubscriptionTreeDepth, FiltersOfThousandsOfLevelsNeitherOverflowNorLeak) {
+  // The longest topic (65,535 bytes) has 32,768 levels; matching and destroying must not recurse per level.
+  std::string topic, pluses, literal;
+  for (int i = 0; i < 32'767; ++i) {
+    topic += "x/";
+    pluses += "+/";
+  }
+  topic += "x";
+  literal = topic;
+  pluses += "+";
+  {
+    SubscriptionTree tree;
+    tree.add(pluses, sub(1));
+    tree.add(literal, sub(2));
+    tree.add("#", sub(3));
+    EXPECT_EQ(matches(tree, topic), (std::multiset<SubscriberId>{1, 2, 3}));
+    EXPECT_TRUE(tree.remove(literal, 2));
+    EXPECT_EQ(matches(tree, topic), (std::multiset<SubscriberId>{1, 3}));
+  }  // destroyed with 32,768-level branches in it
+}
+
 }  // namespace
 }  // namespace mqwarden::broker
