@@ -205,7 +205,7 @@ void Broker::publish_will_later(const std::shared_ptr<Session>& session, mqtt::P
     if (session->attach_count() != attach_count) return;
     if (auto due = session->take_deferred_will()) publish_will(session, std::move(*due));
   });
-  session->set_will_timer(std::move(timer));
+  session->set_will_timer(std::move(timer), attach_count);
 }
 
 void Broker::for_each_worker(const std::function<void(WorkerState&)>& change) {

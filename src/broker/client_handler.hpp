@@ -8,7 +8,9 @@
 // connection's thread only.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +62,9 @@ class ClientHandler {
   void refuse_connect(mqtt::ReasonCode reason);
   // Sends a PUBACK, PUBREC or PUBCOMP once what it acknowledges is durable.
   void acknowledge(mqtt::Packet acknowledgement);
+  // Runs `acknowledge` (which sends SUBACK or UNSUBACK) once the subscription
+  // change holds on every worker and, for a stored session, on disk.
+  void acknowledge_subscription_change(std::function<void()> acknowledge);
   // Ends the connection for a protocol violation: DISCONNECT with `reason` for
   // v5 [MQTT-4.13.1-1], a plain close for 3.1.1 [MQTT-4.8.0-1].
   void protocol_error(std::string_view why, mqtt::ReasonCode reason = mqtt::ReasonCode::protocol_error);
@@ -80,6 +85,9 @@ class ClientHandler {
   std::optional<mqtt::Will> will_;
   std::uint32_t session_expiry_interval_ = 0;                     // seconds; 3.1.1: 0 or "never" for clean session 0
   std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // client to broker
+  // PUBACKs waiting for the store; shared with the store's callbacks. Made
+  // with the first such PUBACK, so clients of a broker without a store pay nothing.
+  std::shared_ptr<std::atomic<std::size_t>> pubacks_due_;
   std::string close_reason_;
   bool disconnected_normally_ = false;
 };

@@ -48,6 +48,15 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
   auto route = [&] {
     if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
   };
+  // The broker's Receive Maximum counts QoS 1 messages until their PUBACK goes
+  // out (which waits for the store) and QoS 2 ones until PUBREL. 3.1.1
+  // announces none: its clients are held to the packet identifier space only.
+  const std::size_t window = v5() ? broker_.options().receive_maximum : 65535;
+  const std::size_t pubacks_due = pubacks_due_ ? pubacks_due_->load() : 0;
+  if (qos != QoS::at_most_once && pubacks_due >= window) {
+    protocol_error("more unacknowledged QoS 1 messages than Receive Maximum", ReasonCode::receive_maximum_exceeded);
+    return;
+  }
   switch (qos) {
     case QoS::at_most_once: route(); break;
     case QoS::at_least_once:
@@ -59,8 +68,7 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
         acknowledge(mqtt::Pubrec{packet_id, outcome, {}});
         break;
       }
-      // 3.1.1 announces no Receive Maximum: its clients are held to the packet identifier space only.
-      switch (session_->receive_qos2(packet_id, v5() ? broker_.options().receive_maximum : 65535)) {
+      switch (session_->receive_qos2(packet_id, window - pubacks_due)) {
         case Session::Qos2Receipt::new_message: route(); break;
         case Session::Qos2Receipt::duplicate: break;  // routed once already: only acknowledged again [MQTT-4.3.3-9]
         case Session::Qos2Receipt::over_limit:
@@ -81,9 +89,16 @@ void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
     link_->send(acknowledgement);
     return;
   }
-  store->when_durable([link = link_, acknowledgement = std::move(acknowledgement)]() mutable {
-    link->send(std::move(acknowledgement));
-  });
+  const bool puback = std::holds_alternative<mqtt::Puback>(acknowledgement);
+  if (puback) {
+    if (!pubacks_due_) pubacks_due_ = std::make_shared<std::atomic<std::size_t>>(0);
+    ++*pubacks_due_;
+  }
+  store->when_durable(
+      [link = link_, acknowledgement = std::move(acknowledgement), due = puback ? pubacks_due_ : nullptr]() mutable {
+        if (due) --*due;  // before the client can see the PUBACK and send the next PUBLISH
+        link->send(std::move(acknowledgement));
+      });
 }
 
 void ClientHandler::handle(mqtt::Pubrel&& pubrel, Clock::time_point) {

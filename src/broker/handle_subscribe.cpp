@@ -42,12 +42,26 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point) {
       granted.emplace_back(std::move(request.filter), subscription);
     }
   }
-  // Once every worker routes by the new subscriptions: then a message published
-  // anywhere after the SUBACK reaches the client. SUBACK before the retained messages.
-  broker_.after_replica_updates([&broker = broker_, link = link_, session = session_, suback = std::move(suback),
-                                 granted = std::move(granted)]() mutable {
+  // SUBACK before the retained messages.
+  acknowledge_subscription_change([&broker = broker_, link = link_, session = session_, suback = std::move(suback),
+                                   granted = std::move(granted)]() mutable {
     link->send(std::move(suback));
     for (const auto& [filter, subscription] : granted) send_retained(broker, *session, filter, subscription);
+  });
+}
+
+void ClientHandler::acknowledge_subscription_change(std::function<void()> acknowledge) {
+  // Once every worker routes by the change, a message published anywhere after
+  // the acknowledgement is routed accordingly [MQTT-3.10.4-2]; and a stored
+  // session's change must survive a restart once acknowledged, or a client
+  // that resumes it would not know to subscribe again.
+  store::Store* store = session_->persistent() ? broker_.store() : nullptr;
+  broker_.after_replica_updates([store, acknowledge = std::move(acknowledge)]() mutable {
+    if (store) {
+      store->when_durable(std::move(acknowledge));
+    } else {
+      acknowledge();
+    }
   });
 }
 
@@ -57,9 +71,8 @@ void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
     const bool existed = broker_.unsubscribe(session_, filter);
     unsuback.reason_codes.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
   }
-  // Once no worker routes by the removed subscriptions any more [MQTT-3.10.4-2].
   // Reason codes are left out for 3.1.1 by the encoder.
-  broker_.after_replica_updates(
+  acknowledge_subscription_change(
       [link = link_, unsuback = std::move(unsuback)]() mutable { link->send(std::move(unsuback)); });
 }
 

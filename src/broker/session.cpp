@@ -31,59 +31,104 @@ void Session::deliver(Delivery delivery, Clock::time_point now, store::MessageRe
   std::lock_guard lock(mutex_);
   if (ended_) return;
   if (!link_ && delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
-  if (!store_ || delivery.qos == mqtt::QoS::at_most_once) {
-    link_ ? send_or_queue(std::move(delivery), now) : queue(std::move(delivery));
-    return;
+  store::MessageRecordPtr record;                                 // set when the store keeps this delivery
+  if (store_ && delivery.qos != mqtt::QoS::at_most_once) {
+    store::MessageRecordPtr& slot = shared_record ? *shared_record : record;
+    if (!slot) slot = to_record(*delivery.message, store_->next_message_id(), now);
+    record = slot;
+    delivery.sequence = next_sequence_++;
+    delivery.stored_message_id = record->id;
   }
-  store::MessageRecordPtr own_record;
-  store::MessageRecordPtr& record = shared_record ? *shared_record : own_record;
-  if (!record) record = to_record(*delivery.message, store_->next_message_id(), now);
-  delivery.sequence = next_sequence_++;
-  delivery.stored_message_id = record->id;
-  store::DeliveryRecord stored{delivery.sequence,
-                               record,
-                               static_cast<std::uint8_t>(delivery.qos),
-                               delivery.retain,
-                               delivery.subscription_identifiers,
-                               0,
-                               false};
-  const Placement placed = link_ ? send_or_queue(std::move(delivery), now) : queue(std::move(delivery));
-  if (!placed.kept) return;
-  stored.packet_id = placed.packet_id;
-  store_->add_delivery(id_, stored);
+  if (link_) {
+    send_or_queue(std::move(delivery), now, record);
+  } else {
+    queue(std::move(delivery), record);
+  }
 }
 
-Session::Placement Session::send_or_queue(Delivery delivery, Clock::time_point now) {
+void Session::send_or_queue(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
   if (delivery.qos != mqtt::QoS::at_most_once &&
       (in_flight_.size() >= receive_maximum_ || !queue_.empty() || awaiting_resend_ > 0)) {
-    return queue(std::move(delivery));  // keep the order behind what already waits
+    queue(std::move(delivery), new_record);  // keep the order behind what already waits
+    return;
   }
-  return send_new(std::move(delivery), now);
+  send_new(std::move(delivery), now, new_record);
 }
 
-Session::Placement Session::queue(Delivery delivery) {
+void Session::queue(Delivery delivery, const store::MessageRecordPtr& new_record) {
   const std::size_t bytes = delivery_bytes(delivery);
   if (queue_.size() >= limits_.max_queued_messages || queued_bytes_ + bytes > limits_.max_queued_bytes) {
     ++dropped_;
-    return {};
+    return;
   }
+  record_placement(delivery, new_record, 0);
   queued_bytes_ += bytes;
   queue_.push_back(std::move(delivery));
-  return {true, 0};
 }
 
-Session::Placement Session::send_new(Delivery delivery, Clock::time_point now) {
-  if (delivery.message->expired(now)) return {};  // [MQTT-3.3.2-5]
+void Session::send_new(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
+  if (delivery.message->expired(now)) {  // [MQTT-3.3.2-5]
+    if (!new_record) forget(delivery);   // it waited in the queue, stored
+    return;
+  }
   if (delivery.qos == mqtt::QoS::at_most_once) {
     link_->send(make_publish(delivery, 0, now));
-    return {true, 0};
+    return;
   }
   const std::uint16_t packet_id = next_packet_id();
-  // A message too large for the client is discarded as if delivered [MQTT-3.1.2-25].
-  if (!link_->send(make_publish(delivery, packet_id, now))) return {};
+  record_placement(delivery, new_record, packet_id);
   const Stage stage = delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback : Stage::awaiting_pubrec;
   in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
-  return {true, packet_id};
+  if (!transmit(in_flight_.back(), now, /*again=*/false)) {
+    // A message too large for the client is discarded as if delivered [MQTT-3.1.2-25].
+    forget(in_flight_.back().delivery);
+    in_flight_.pop_back();
+  }
+}
+
+void Session::record_placement(const Delivery& delivery, const store::MessageRecordPtr& new_record,
+                               std::uint16_t packet_id) {
+  if (!store_ || delivery.sequence == 0) return;
+  if (new_record) {
+    store_->add_delivery(id_, {delivery.sequence, new_record, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
+                               delivery.subscription_identifiers, packet_id, false});
+  } else {
+    store_->update_delivery(id_, delivery.sequence, packet_id, false);
+  }
+}
+
+bool Session::transmit(InFlight& entry, Clock::time_point now, bool again) {
+  mqtt::Packet packet;
+  if (entry.stage == Stage::awaiting_pubcomp) {
+    packet = mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}};
+  } else {
+    mqtt::Publish publish = make_publish(entry.delivery, entry.packet_id, now);
+    publish.dup = again;  // [MQTT-3.3.1-1]
+    packet = std::move(publish);
+  }
+  // A stored QoS 2 PUBLISH or PUBREL goes out only once the state it puts the
+  // client in is on disk: after a crash the broker must resend that very
+  // packet identifier, or the client would take a resend for a new message.
+  // Whatever follows it while it waits waits too, to keep the order.
+  const bool stored_qos2 = store_ && entry.delivery.sequence != 0 && entry.delivery.qos == mqtt::QoS::exactly_once;
+  if (!stored_qos2 && (!waiting_sends_ || *waiting_sends_ == 0)) return link_->send(std::move(packet));
+  if (!waiting_sends_) waiting_sends_ = std::make_shared<std::atomic<std::size_t>>(0);
+  ++*waiting_sends_;
+  store_->when_durable([session = weak_from_this(), link = link_, waiting = waiting_sends_, packet = std::move(packet),
+                        packet_id = entry.packet_id]() mutable {
+    const bool sent = link->send(std::move(packet));
+    --*waiting;  // after the send: a PUBLISH given now must not overtake this one
+    if (sent) return;
+    if (auto self = session.lock()) self->discard_unsendable(packet_id, link.get());
+  });
+  return true;
+}
+
+void Session::discard_unsendable(std::uint16_t packet_id, const ClientLink* link) {
+  std::lock_guard lock(mutex_);
+  if (link_.get() != link) return;  // another connection took over and resends it itself
+  auto it = find_in_flight(packet_id);
+  if (it != in_flight_.end()) complete(it, Clock::now());
 }
 
 void Session::fill_window(Clock::time_point now) {
@@ -94,7 +139,7 @@ void Session::fill_window(Clock::time_point now) {
     }
     it->awaiting_resend = false;
     --awaiting_resend_;
-    if (resend(*it, now)) {
+    if (transmit(*it, now, /*again=*/true)) {
       ++it;
     } else {
       // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
@@ -106,15 +151,7 @@ void Session::fill_window(Clock::time_point now) {
     Delivery next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= delivery_bytes(next);
-    const std::uint64_t sequence = next.sequence;
-    const std::uint64_t message_id = next.stored_message_id;
-    const Placement placed = send_new(std::move(next), now);
-    if (!store_ || sequence == 0) continue;
-    if (placed.kept) {
-      store_->update_delivery(id_, sequence, placed.packet_id, false);
-    } else {
-      store_->remove_delivery(id_, sequence, message_id);
-    }
+    send_new(std::move(next), now, nullptr);
   }
 }
 
@@ -181,15 +218,6 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   fill_window(now);
 }
 
-bool Session::resend(InFlight& entry, Clock::time_point now) {
-  if (entry.stage == Stage::awaiting_pubcomp) {
-    return link_->send(mqtt::Pubrel{entry.packet_id, mqtt::ReasonCode::success, {}});
-  }
-  mqtt::Publish again = make_publish(entry.delivery, entry.packet_id, now);
-  again.dup = true;  // [MQTT-3.3.1-1]
-  return link_->send(std::move(again));
-}
-
 void Session::detach(const ClientLink* link) {
   std::lock_guard lock(mutex_);
   if (link_.get() == link) link_.reset();
@@ -212,8 +240,12 @@ bool Session::defer_will(mqtt::Publish will) {
   return true;
 }
 
-void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer) {
+void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer, std::uint64_t attach_count) {
   std::lock_guard lock(mutex_);
+  if (link_ || ended_ || attach_count != attach_count_) {
+    timer->cancel();  // the client came back (or the session ended) before the timer was set
+    return;
+  }
   if (auto previous = std::exchange(will_timer_, std::move(timer))) previous->cancel();
 }
 
@@ -235,7 +267,11 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
   auto it = find_in_flight(packet_id);
   if (it != in_flight_.end() && it->stage == Stage::awaiting_pubcomp) {
     // A repeated PUBREC: the PUBREL may have been lost [MQTT-4.3.3-4].
-    if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
+    if (it->awaiting_resend) {  // this PUBREL is its resend
+      it->awaiting_resend = false;
+      --awaiting_resend_;
+    }
+    if (link_) transmit(*it, now, /*again=*/true);
     return true;
   }
   if (it == in_flight_.end() || it->stage != Stage::awaiting_pubrec) {
@@ -253,7 +289,7 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
     --awaiting_resend_;
   }
   if (store_ && it->delivery.sequence != 0) store_->update_delivery(id_, it->delivery.sequence, packet_id, true);
-  if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::success, {}});
+  if (link_) transmit(*it, now, /*again=*/false);
   return true;
 }
 
@@ -270,7 +306,7 @@ Session::Qos2Receipt Session::receive_qos2(std::uint16_t packet_id, std::size_t 
   if (incoming_qos2_.contains(packet_id)) return Qos2Receipt::duplicate;
   if (incoming_qos2_.size() >= limit) return Qos2Receipt::over_limit;
   incoming_qos2_.insert(packet_id);
-  if (store_) store_->add_incoming_qos2(id_, packet_id);
+  if (store_ && !ended_) store_->add_incoming_qos2(id_, packet_id);  // an ended session is gone from the store
   return Qos2Receipt::new_message;
 }
 

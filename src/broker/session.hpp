@@ -13,6 +13,7 @@
 // acknowledgements come from the client's connection thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -37,7 +38,7 @@ struct SessionLimits {
   std::size_t max_queued_bytes = 16 * 1024 * 1024;
 };
 
-class Session {
+class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(std::string client_id, SubscriberId id, SessionLimits limits);
 
@@ -82,8 +83,10 @@ class Session {
   // false) when the client is already connected again. The will is kept as
   // its PUBLISH: its Message Expiry Interval starts when it is published.
   bool defer_will(mqtt::Publish will);
-  // The timer that publishes the deferred will; a new connection cancels it.
-  void set_will_timer(std::shared_ptr<ScheduledTask> timer);
+  // The timer that publishes the deferred will of the offline period that
+  // began after the `attach_count`-th connection; a new connection cancels it
+  // (at once, if one came already).
+  void set_will_timer(std::shared_ptr<ScheduledTask> timer, std::uint64_t attach_count);
   std::optional<mqtt::Publish> take_deferred_will();
 
   // Acknowledgements from the client; each returns false for an unknown
@@ -130,21 +133,23 @@ class Session {
     bool awaiting_resend = false;
   };
 
-  // Where a delivery went: dropped (queue full, expired, too large for the
-  // client), queued, or sent (in flight under packet_id for QoS 1/2).
-  struct Placement {
-    bool kept = false;
-    std::uint16_t packet_id = 0;
-  };
-  Placement send_or_queue(Delivery delivery, Clock::time_point now);
-  Placement send_new(Delivery delivery, Clock::time_point now);
-  Placement queue(Delivery delivery);
+  // The places a delivery can go: the queue, or the client (in flight for
+  // QoS 1/2). `new_record` is set for a delivery the store has not seen yet
+  // (it is added), null for one it already holds (it is updated) or does not keep.
+  void send_or_queue(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record);
+  void queue(Delivery delivery, const store::MessageRecordPtr& new_record);
+  void send_new(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record);
+  // Writes where a stored delivery now is: queued (packet_id 0) or in flight.
+  void record_placement(const Delivery& delivery, const store::MessageRecordPtr& new_record, std::uint16_t packet_id);
   // Sends what waits while the client's window has room: first the messages
   // awaiting a resend, then the queue.
   void fill_window(Clock::time_point now);
-  // Sends an in-flight entry again (PUBLISH with DUP, or PUBREL); false when
-  // the client's Maximum Packet Size no longer allows it.
-  bool resend(InFlight& entry, Clock::time_point now);
+  // Sends an in-flight entry: its PUBLISH (with DUP when `again`), or its
+  // PUBREL once released; false when the client's Maximum Packet Size does
+  // not allow it. A stored QoS 2 exchange waits for the store (see the .cpp).
+  bool transmit(InFlight& entry, Clock::time_point now, bool again);
+  // A transmission that waited for the store turned out too large for `link`.
+  void discard_unsendable(std::uint16_t packet_id, const ClientLink* link);
   std::size_t sent_in_flight() const { return in_flight_.size() - awaiting_resend_; }
   std::uint16_t next_packet_id();
   std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
@@ -172,6 +177,8 @@ class Session {
   std::uint16_t last_packet_id_ = 0;
   std::uint64_t dropped_ = 0;
   store::Store* store_ = nullptr;  // set while persistent
+  // Transmissions waiting for the store (see transmit()); shared with its callbacks.
+  std::shared_ptr<std::atomic<std::size_t>> waiting_sends_;
   std::uint64_t next_sequence_ = 1;
   std::set<std::uint16_t> incoming_qos2_;
   std::map<std::string, Subscription> subscriptions_;

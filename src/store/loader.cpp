@@ -53,7 +53,9 @@ Result<LoadedDatabase, std::string> load_database(SqliteDb& db) {
   read = for_each_row(db, "SELECT session_id, filter, options, identifier FROM subscriptions", [&](Statement& row) {
     SubscriptionRecord subscription{row.text(1), static_cast<std::uint8_t>(row.integer(2)),
                                     static_cast<std::uint32_t>(row.integer(3))};
-    state.sessions[session_index.at(row.integer(0))].subscriptions.push_back(std::move(subscription));
+    if (auto session = session_index.find(row.integer(0)); session != session_index.end()) {
+      state.sessions[session->second].subscriptions.push_back(std::move(subscription));
+    }
   });
   if (!read) return fail(read.error());
 
@@ -72,21 +74,25 @@ Result<LoadedDatabase, std::string> load_database(SqliteDb& db) {
                       "SELECT session_id, sequence, message_id, qos, retain, subscription_ids, packet_id, released "
                       "FROM deliveries ORDER BY session_id, sequence",
                       [&](Statement& row) {
+                        auto session = session_index.find(row.integer(0));
+                        auto message = messages.find(row.integer(2));
+                        if (session == session_index.end() || message == messages.end()) return;
                         DeliveryRecord delivery;
                         delivery.sequence = static_cast<std::uint64_t>(row.integer(1));
-                        delivery.message = messages.at(row.integer(2));
+                        delivery.message = message->second;
                         delivery.qos = static_cast<std::uint8_t>(row.integer(3));
                         delivery.retain = row.integer(4) != 0;
                         delivery.subscription_identifiers = split_identifiers(row.text(5));
                         delivery.packet_id = static_cast<std::uint16_t>(row.integer(6));
                         delivery.released = row.integer(7) != 0;
-                        state.sessions[session_index.at(row.integer(0))].deliveries.push_back(std::move(delivery));
+                        state.sessions[session->second].deliveries.push_back(std::move(delivery));
                       });
   if (!read) return fail(read.error());
 
   read = for_each_row(db, "SELECT session_id, packet_id FROM incoming_qos2", [&](Statement& row) {
-    state.sessions[session_index.at(row.integer(0))].incoming_qos2.push_back(
-        static_cast<std::uint16_t>(row.integer(1)));
+    if (auto session = session_index.find(row.integer(0)); session != session_index.end()) {
+      state.sessions[session->second].incoming_qos2.push_back(static_cast<std::uint16_t>(row.integer(1)));
+    }
   });
   if (!read) return fail(read.error());
 

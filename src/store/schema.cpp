@@ -4,6 +4,8 @@ namespace mqwarden::store {
 namespace {
 
 constexpr int kSchemaVersion = 1;
+// PRAGMA application_id of every mqwarden database: "mqwd".
+constexpr std::int64_t kApplicationId = 0x6D717764;
 
 // Messages are shared by the deliveries that refer to them and deleted with
 // the last one; retained messages are kept whole in their own table.
@@ -48,20 +50,45 @@ CREATE TABLE IF NOT EXISTS retained (
 
 }  // namespace
 
-Result<void, std::string> prepare_schema(SqliteDb& db, bool sync) {
-  if (auto wal = db.execute("PRAGMA journal_mode=WAL"); !wal) return wal;
-  if (auto level = db.execute(sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"); !level) return level;
-  auto version = db.prepare("PRAGMA user_version");
-  if (!version) return fail(version.error());
-  auto row = version->step();
+namespace {
+
+// Reads the single integer a statement such as a PRAGMA returns.
+Result<std::int64_t, std::string> read_integer(SqliteDb& db, std::string_view sql) {
+  auto statement = db.prepare(sql);
+  if (!statement) return fail(statement.error());
+  auto row = statement->step();
   if (!row) return fail(row.error());
-  const std::int64_t found = *row ? version->integer(0) : 0;
-  if (found > kSchemaVersion) {
-    return fail("the database was written by a newer mqwarden (schema " + std::to_string(found) +
+  return *row ? statement->integer(0) : 0;
+}
+
+}  // namespace
+
+Result<void, std::string> prepare_schema(SqliteDb& db, bool sync) {
+  auto mode = db.prepare("PRAGMA journal_mode=WAL");
+  if (!mode) return fail(mode.error());
+  auto mode_row = mode->step();
+  if (!mode_row) return fail(mode_row.error());
+  if (!*mode_row || mode->text(0) != "wal") return fail(std::string("cannot switch the database to WAL mode"));
+  if (auto level = db.execute(sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"); !level) return level;
+
+  auto application = read_integer(db, "PRAGMA application_id");
+  auto version = read_integer(db, "PRAGMA user_version");
+  auto tables = read_integer(db, "SELECT count(*) FROM sqlite_master");
+  if (!application) return fail(application.error());
+  if (!version) return fail(version.error());
+  if (!tables) return fail(tables.error());
+  const bool empty = *application == 0 && *tables == 0;
+  if (!empty && *application != kApplicationId) return fail(std::string("not an mqwarden database"));
+  if (!empty && *version > kSchemaVersion) {
+    return fail("the database was written by a newer mqwarden (schema " + std::to_string(*version) +
                 ", this build reads " + std::to_string(kSchemaVersion) + ")");
   }
-  if (auto tables = db.execute(kTables); !tables) return tables;
-  return db.execute("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  if (!empty && *version < kSchemaVersion) {
+    return fail("the database has schema " + std::to_string(*version) + ", which this build cannot convert");
+  }
+  if (auto created = db.execute(kTables); !created) return created;
+  return db.execute("PRAGMA application_id=" + std::to_string(kApplicationId) +
+                    "; PRAGMA user_version=" + std::to_string(kSchemaVersion));
 }
 
 }  // namespace mqwarden::store

@@ -9,8 +9,8 @@
 
 namespace mqwarden::store {
 
-// Creates the tables if they do not exist, sets WAL mode and the sync level,
-// and refuses a database written by a newer schema.
+// Sets WAL mode and the sync level, creates the tables in a new database, and
+// refuses a database that is not mqwarden's or has another schema version.
 Result<void, std::string> prepare_schema(SqliteDb& db, bool sync);
 
 }  // namespace mqwarden::store

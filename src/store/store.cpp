@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "store/file_lock.hpp"
 #include "store/loader.hpp"
 #include "store/operations.hpp"
 #include "store/schema.hpp"
@@ -90,6 +91,7 @@ struct Store::Impl {
   }
 
   const StoreOptions options;
+  FileLock database_lock;  // held while the store is open
   SqliteDb db;
   std::optional<Writer> writer;
   StoredState loaded;
@@ -111,6 +113,9 @@ struct Store::Impl {
 
 Result<std::unique_ptr<Store>, std::string> Store::open(const StoreOptions& options) {
   auto impl = std::make_unique<Impl>(options);
+  auto lock = FileLock::acquire(options.path + ".lock");
+  if (!lock) return fail(lock.error());
+  impl->database_lock = std::move(lock).value();
   auto db = SqliteDb::open(options.path);
   if (!db) return fail(db.error());
   impl->db = std::move(db).value();
@@ -193,7 +198,9 @@ void Store::when_durable(std::function<void()> callback) {
     // still waits behind those that are waiting or running.
     std::unique_lock lock(impl_->mutex);
     const bool behind_others = impl_->delivering || !impl_->waiting.empty();
-    if (impl_->options.sync && (impl_->committed < impl_->recorded || behind_others)) {
+    const bool must_wait =
+        impl_->options.sync ? impl_->committed < impl_->recorded : impl_->pending.size() >= kMaxUnsyncedOperations;
+    if (must_wait || behind_others) {
       impl_->waiting.emplace_back(impl_->recorded, std::move(callback));
       return;
     }
@@ -201,10 +208,10 @@ void Store::when_durable(std::function<void()> callback) {
   callback();
 }
 
-void Store::flush() {
+bool Store::flush(std::chrono::milliseconds limit) {
   std::unique_lock lock(impl_->mutex);
   const std::uint64_t target = impl_->recorded;
-  impl_->done.wait(lock, [&] { return impl_->committed >= target; });
+  return impl_->done.wait_for(lock, limit, [&] { return impl_->committed >= target && !impl_->delivering; });
 }
 
 StoreStats Store::stats() const {

@@ -26,6 +26,12 @@
 
 namespace mqwarden::store {
 
+// How long a stopping store keeps retrying a batch that fails to commit.
+inline constexpr std::chrono::seconds kShutdownGrace{10};
+// With sync off, callbacks stop running at once when this many writes wait:
+// the acknowledgements they send then hold the clients back until the disk catches up.
+inline constexpr std::size_t kMaxUnsyncedOperations = 100'000;
+
 struct StoreOptions {
   std::string path;  // the database file
   // true: when_durable waits for the commit and every commit is synced to
@@ -45,9 +51,11 @@ struct StoreStats {
 
 class Store {
  public:
-  // Opens (creating if needed) the database and reads what it holds.
+  // Opens (creating if needed) the database and reads what it holds. Only
+  // one process may use a database: a second one is refused.
   static Result<std::unique_ptr<Store>, std::string> open(const StoreOptions& options);
-  // Commits what is recorded, then stops the writer.
+  // Commits what is recorded, then stops the writer. A batch that still
+  // fails to commit kShutdownGrace after the stop is given up (and reported).
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -74,8 +82,9 @@ class Store {
   // Runs `callback` (on the writer thread, or at once on the caller's) when
   // everything recorded so far is committed.
   void when_durable(std::function<void()> callback);
-  // Blocks until everything recorded so far is committed (for shutdown and tests).
-  void flush();
+  // Blocks until everything recorded so far is committed and the callbacks
+  // it made due have run, or until `limit` passes; returns whether it got there.
+  bool flush(std::chrono::milliseconds limit = std::chrono::minutes(1));
 
   StoreStats stats() const;
 

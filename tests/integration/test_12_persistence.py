@@ -109,6 +109,21 @@ def test_acknowledged_messages_survive_sigkill(persistent_broker, protocol):
     assert [p.qos for p in received] == [qos for _, _, qos in messages]
 
 
+def test_acknowledged_subscription_survives_sigkill(persistent_broker):
+    """A SUBACK of a stored session is sent once the subscription is on disk: a client that resumes its
+    session after a crash does not subscribe again, and must not lose the subscription it was granted."""
+    broker = persistent_broker()
+    with RawClient(broker, V311) as raw:
+        persistent_connect(raw, "crash-sub")
+        assert raw.subscribe([("after/crash", 1)]) == [1]
+    broker.kill()
+    broker = persistent_broker()
+    with RawClient(broker, V311) as raw:
+        assert persistent_connect(raw, "crash-sub").session_present
+        publish_all(broker, [("after/crash", b"still here", 1)])
+        assert raw.read_publish().payload == b"still here"
+
+
 def test_subscriptions_survive_a_restart(persistent_broker):
     """The session comes back with its subscriptions: no new SUBSCRIBE is needed after the restart."""
     broker = persistent_broker()
@@ -247,5 +262,20 @@ def test_unusable_database_stops_the_broker_with_a_clear_error(tmp_path, mqwarde
 
 def test_database_from_a_newer_version_is_refused(tmp_path, mqwarden_binary):
     with sqlite3.connect(tmp_path / "mqwarden.db") as db:
+        db.execute("PRAGMA application_id = 1836152676")  # "mqwd": an mqwarden database
+        db.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY)")
         db.execute("PRAGMA user_version = 99")
     assert "newer mqwarden" in failed_start(mqwarden_binary, tmp_path)
+
+
+def test_sqlite_database_of_another_program_is_refused(tmp_path, mqwarden_binary):
+    with sqlite3.connect(tmp_path / "mqwarden.db") as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    assert "not an mqwarden database" in failed_start(mqwarden_binary, tmp_path)
+    with sqlite3.connect(tmp_path / "mqwarden.db") as db:  # and left as it was
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("contacts",)]
+
+
+def test_second_broker_on_the_same_database_is_refused(persistent_broker, tmp_path, mqwarden_binary):
+    persistent_broker()
+    assert "in use by another mqwarden process" in failed_start(mqwarden_binary, tmp_path / "data")

@@ -250,6 +250,42 @@ TEST_F(StoreTest, CallbacksRunInTheOrderGivenAcrossThreads) {
   EXPECT_LT(store->stats().commits, 800u);  // grouped
 }
 
+TEST_F(StoreTest, OneProcessAtATime) {
+  auto first = open();
+  StoreOptions options;
+  options.path = path();
+  auto second = Store::open(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().find("in use by another mqwarden process"), std::string::npos) << second.error();
+  first.reset();
+  EXPECT_TRUE(Store::open(options).ok());  // released with the first
+}
+
+TEST_F(StoreTest, DatabaseOfAnotherProgramIsRefusedAndLeftAlone) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path().c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE contacts (name TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  StoreOptions options;
+  options.path = path();
+  auto store = Store::open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().find("not an mqwarden database"), std::string::npos) << store.error();
+  EXPECT_EQ(rows("sqlite_master"), 1);
+}
+
+TEST_F(StoreTest, FlushWaitsForTheCallbacksItMadeDue) {
+  auto store = open();
+  std::atomic<bool> finished{false};
+  store->save_session(1, "c", 60, std::nullopt);
+  store->when_durable([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    finished = true;
+  });
+  EXPECT_TRUE(store->flush());
+  EXPECT_TRUE(finished);
+}
+
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   open().reset();
   sqlite3* db = nullptr;
