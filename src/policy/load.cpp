@@ -25,8 +25,7 @@ Result<LoadedPolicy, Diagnostics> load_policy(const SourceSet& sources, const Re
   return LoadedPolicy{std::move(policy), std::move(checked)};
 }
 
-Result<LoadedPolicy, Diagnostics> load_policy_files(const std::vector<std::string>& paths, SourceSet& sources,
-                                                    const Registry& registry) {
+Diagnostics read_sources(const std::vector<std::string>& paths, SourceSet& sources) {
   Diagnostics unreadable;
   for (const std::string& path : paths) {
     std::ifstream in(path, std::ios::binary);
@@ -40,6 +39,12 @@ Result<LoadedPolicy, Diagnostics> load_policy_files(const std::vector<std::strin
     }
     sources.add(path, std::move(text));
   }
+  return unreadable;
+}
+
+Result<LoadedPolicy, Diagnostics> load_policy_files(const std::vector<std::string>& paths, SourceSet& sources,
+                                                    const Registry& registry) {
+  Diagnostics unreadable = read_sources(paths, sources);
   if (!unreadable.empty()) return fail(std::move(unreadable));
   return load_policy(sources, registry);
 }

@@ -24,6 +24,10 @@ struct LoadedPolicy {
 // On failure: all diagnostics, errors and warnings, in source order per file.
 Result<LoadedPolicy, Diagnostics> load_policy(const SourceSet& sources, const Registry& registry);
 
+// Adds the files at `paths` to `sources`; returns an unreadable-file error
+// for each that cannot be read (added empty, so the error can be formatted).
+Diagnostics read_sources(const std::vector<std::string>& paths, SourceSet& sources);
+
 // Adds the files at `paths` to `sources` (for formatting diagnostics) and
 // loads them as one policy. A file that cannot be read is reported as an
 // unreadable-file error.

@@ -1,0 +1,52 @@
+#include "policy/engine_snapshot.hpp"
+
+#include <map>
+#include <string>
+
+namespace mqwarden::policy {
+namespace {
+
+// Equal for the same rule text with the same arguments, across reloads.
+std::string identity_of(const RuleInstance& instance) {
+  return instance.rule->fingerprint + '\n' + instance.label + '\n' + instance.rule->name;
+}
+
+std::map<std::string, std::shared_ptr<TemporalState>> states_by_identity(const EngineSnapshot* previous) {
+  std::map<std::string, std::shared_ptr<TemporalState>> out;
+  if (previous == nullptr) return out;
+  for (const RuleInstance& instance : previous->policy->instances) {
+    if (const auto& state = previous->temporal[instance.slot]) out.emplace(identity_of(instance), state);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::shared_ptr<const CompiledPolicy> policy,
+                                                                         const EngineSnapshot* previous,
+                                                                         std::int64_t now_ms) {
+  auto snapshot = std::make_shared<EngineSnapshot>();
+  snapshot->temporal.resize(policy->instances.size());
+  auto carried = states_by_identity(previous);
+  Diagnostics problems;
+  for (const RuleInstance& instance : policy->instances) {
+    if (instance.rule->temporal.empty()) continue;
+    if (auto found = carried.find(identity_of(instance)); found != carried.end()) {
+      snapshot->temporal[instance.slot] = found->second;
+    } else if (auto created = TemporalState::create(*policy, instance, now_ms)) {
+      snapshot->temporal[instance.slot] = std::move(*created);
+    } else {
+      problems.push_back(created.error());
+      continue;
+    }
+    snapshot->observers.add(instance, *snapshot->temporal[instance.slot]);
+  }
+  if (!problems.empty()) return fail(std::move(problems));
+  if (!policy->lifecycles.empty()) {
+    snapshot->live = std::make_shared<LiveInstances>(*policy, previous != nullptr ? previous->live.get() : nullptr);
+  }
+  snapshot->policy = std::move(policy);
+  return std::shared_ptr<const EngineSnapshot>(std::move(snapshot));
+}
+
+}  // namespace mqwarden::policy
