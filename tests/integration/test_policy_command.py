@@ -1,5 +1,6 @@
 """`mqwarden policy check`: policy files checked without a broker, with errors and warnings at
 file:line:column, the offending line and a caret, and the exit status scripts can rely on."""
+import json
 import pathlib
 import subprocess
 
@@ -65,3 +66,96 @@ def test_missing_file_is_a_usage_error(mqwarden_binary, tmp_path):
 def test_policy_needs_a_command(mqwarden_binary):
     result = policy(mqwarden_binary)
     assert result.returncode != 0 and "subcommand" in result.stderr.lower()
+
+
+# `mqwarden policy test` and `explain` (docs/policy-tools.md).
+
+def _policy_of(cases_file):
+    """examples/policies/NAME[.VARIANT].cases.json is run against NAME.policy."""
+    return EXAMPLES / (cases_file.split(".")[0] + ".policy")
+
+
+@pytest.mark.parametrize("cases", sorted(p.name for p in EXAMPLES.glob("*.cases.json")))
+def test_every_example_cases_file_passes(mqwarden_binary, cases):
+    path = EXAMPLES / cases
+    count = len(json.loads(path.read_text())["cases"])
+    result = policy(mqwarden_binary, "test", str(_policy_of(cases)), "--cases", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"{count} passed, 0 failed"
+
+
+def test_every_example_policy_has_cases():
+    covered = {_policy_of(p.name).name for p in EXAMPLES.glob("*.cases.json")}
+    assert covered == {p.name for p in EXAMPLES.glob("*.policy")}
+
+
+def test_failing_expectation_exits_1_and_names_the_case_and_the_mismatch(mqwarden_binary, tmp_path):
+    cases = tmp_path / "wrong.cases.json"
+    cases.write_text(json.dumps({
+        "start": "2026-03-02T08:00:00Z",
+        "cases": [
+            {"name": "a guest is delayed", "event": {
+                "activity": "deliver", "client": {"id": "tracker"}, "subscriber": {"id": "v", "roles": ["guest"]},
+                "topic": "gps/tracker", "payload": {"lat": 46.06789, "lon": 11.12345}},
+             "expect": {"delay": "5 min"}},
+            {"name": "a guest is delayed 4 minutes (wrong)", "event": {
+                "activity": "deliver", "client": {"id": "tracker"}, "subscriber": {"id": "v", "roles": ["guest"]},
+                "topic": "gps/tracker", "payload": {"lat": 46.06789, "lon": 11.12345}},
+             "expect": {"delay": "4 min", "verdict": "deny"}},
+        ]}))
+    result = policy(mqwarden_binary, "test", str(EXAMPLES / "delay_gps.policy"), "--cases", str(cases))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"FAIL {cases}: a guest is delayed 4 minutes (wrong)" in result.stdout
+    assert "  delay: expected 240000 ms, got 300000 ms" in result.stdout
+    assert "  verdict: expected deny, got allow" in result.stdout
+    assert "FAIL" not in result.stdout.replace(f"FAIL {cases}: a guest is delayed 4 minutes", "")
+    assert result.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"
+
+
+@pytest.mark.parametrize("content, message", [
+    ({"cases": [{"name": "x", "event": {"activity": "ping", "tme": 1}}]}, "cases[0]: event: unknown key 'tme'"),
+    ({"cases": [{"name": "x", "event": {"activity": "ping"}, "expect": {"verdit": "allow"}}]},
+     "cases[0]: expect: unknown key 'verdit'"),
+    ({"cases": [{"name": "x", "event": {"activity": "ping"}}], "contxt": {}}, "cases file: unknown key 'contxt'"),
+    ({"start": "2026-03-02 08:00", "cases": [{"name": "x", "event": {"activity": "ping"}}]},
+     "start: '2026-03-02 08:00' is not a UTC time"),
+    ({"cases": [{"name": "x", "event": {"activity": "ping", "time": "yesterday"}}]},
+     "cases[0]: time: 'yesterday' is not a UTC time"),
+    ({"cases": [{"name": "x", "after": "1 fortnight", "event": {"activity": "ping"}}]}, "cases[0].after:"),
+])
+def test_malformed_cases_file_exits_2_naming_the_key(mqwarden_binary, tmp_path, content, message):
+    cases = tmp_path / "bad.cases.json"
+    cases.write_text(json.dumps(content))
+    result = policy(mqwarden_binary, "test", str(EXAMPLES / "connect_flood.policy"), "--cases", str(cases))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_explain_shows_the_anonymised_payload(mqwarden_binary):
+    event = {"activity": "deliver", "client": {"id": "p"}, "subscriber": {"id": "s", "roles": ["carer"]},
+             "topic": "identity/alice",
+             "payload": {"fullName": "Alice Smith", "email": "a@x.org", "lat": 46.06789, "lon": 11.12345}}
+    result = policy(mqwarden_binary, "explain", str(EXAMPLES / "anonymise_identity.policy"), "--event", json.dumps(event))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "verdict: allow (no rule gave one: the activity's default)"
+    assert lines[1].startswith("rule anonymise_identity: then branch, ")
+    assert "edit: pseudonymise payload.email" in lines
+    # The pseudonym is HMAC-SHA256 under the default key "mqwarden-policy-test", first 16 bytes in hex.
+    assert ('payload after the edits: {"email":"3585a883fd51cbc7adc285c2fb49eedf","fullName":"anonymous",'
+            '"lat":46.07,"lon":11.12}') in lines
+
+
+def test_explain_for_an_admin_changes_nothing(mqwarden_binary):
+    event = {"activity": "deliver", "client": {"id": "p"}, "subscriber": {"id": "s", "roles": ["admin"]},
+             "topic": "identity/alice", "payload": {"fullName": "Alice Smith"}}
+    result = policy(mqwarden_binary, "explain", str(EXAMPLES / "anonymise_identity.policy"), "--event", json.dumps(event))
+    assert result.returncode == 0, result.stderr
+    assert "no rule matched" in result.stdout and "payload after the edits" not in result.stdout
+
+
+def test_explain_with_a_bad_event_exits_2(mqwarden_binary):
+    result = policy(mqwarden_binary, "explain", str(EXAMPLES / "connect_flood.policy"), "--event", '{"activity": "pong"}')
+    assert result.returncode == 2
+    assert "--event: unknown activity 'pong'" in result.stderr
