@@ -197,6 +197,7 @@ class ExpressionCompiler {
       } else if (operand->type == Type::boolean) {
         TemporalOperand condition;
         condition.condition = compile_expression(state_, *operand, scope_);
+        condition.trigger_key = nested_trigger_key(*condition.condition);
         site.operands.push_back(std::move(condition));
       } else {
         site.bounds.push_back(compile_expression(state_, *operand, scope_));
@@ -326,6 +327,28 @@ class ExpressionCompiler {
   }
 
   // A site keeps one slice per binding: every pattern operand must bind the same trigger fields.
+  // The trigger fields of the first keyed temporal operator inside `condition`
+  // (compiled already: nested sites precede the one being built).
+  std::vector<FieldRef> nested_trigger_key(const Node& condition) const {
+    std::vector<const Node*> pending{&condition};
+    while (!pending.empty()) {
+      const Node* node = pending.back();
+      pending.pop_back();
+      if (node->kind == NodeKind::temporal) {
+        for (const TemporalOperand& operand : (*scope_.temporal)[node->index].operands) {
+          if (!operand.key.empty()) {
+            std::vector<FieldRef> key;
+            for (const SliceKeyPart& part : operand.key) key.push_back(part.trigger);
+            return key;
+          }
+          if (!operand.trigger_key.empty()) return operand.trigger_key;
+        }
+      }
+      for (const Node& child : node->children) pending.push_back(&child);
+    }
+    return {};
+  }
+
   void check_bindings(const TemporalSite& site) {
     const TemporalOperand* first = nullptr;
     for (const TemporalOperand& operand : site.operands) {

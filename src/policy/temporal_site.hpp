@@ -30,6 +30,10 @@ struct TemporalOperand {
   std::optional<Node> filter;     // pattern: its where filter, without the key equalities
   std::vector<SliceKeyPart> key;  // pattern: empty when it does not read the trigger
   std::optional<Node> condition;  // condition operands
+  // Condition: the trigger fields the temporal operators inside it are kept
+  // per (`always(not within(1 s, ... client.id == event.client.id))` is kept
+  // per client id, like the `within` in it); empty when they are not keyed.
+  std::vector<FieldRef> trigger_key;
 };
 
 struct TemporalSite {

@@ -44,11 +44,22 @@ bool binds_itself(const TemporalOperand& operand, const Event& event) {
   return observed && observed == binding(operand, event, true);
 }
 
-// The binding of a site's trigger fields (its first keyed operand decides;
-// the compiler makes all keyed operands agree).
+// The binding of a site's trigger fields: its first keyed pattern decides
+// (the compiler makes all keyed patterns agree); else the trigger fields of
+// the keyed operators nested in its conditions.
 std::optional<BindingKey> trigger_binding(const TemporalSite& site, const Event& trigger) {
   for (const TemporalOperand& operand : site.operands) {
     if (!operand.key.empty()) return binding(operand, trigger, true);
+  }
+  for (const TemporalOperand& operand : site.operands) {
+    if (operand.trigger_key.empty()) continue;
+    BindingKey key;
+    for (const FieldRef& field : operand.trigger_key) {
+      auto text = key_text(read_field(field, trigger));
+      if (!text) return std::nullopt;
+      key.push_back(std::move(*text));
+    }
+    return key;
   }
   return BindingKey{};
 }
