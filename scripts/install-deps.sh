@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every package mqwarden needs to build and test, from Debian's archive.
+# Installs every package mqwarden needs to build and test, from Debian's archive,
+# and MQTT.js from npm for the WebSocket tests (when node and npm are there).
 # Idempotent: prints nothing and touches nothing when all packages are present;
 # runs `apt-get update` only when something is missing.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libcli11-dev libboost-dev libssl-dev libtomlplusplus-dev libspdlog-dev libsqlite3-dev nlohmann-json3-dev libre2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-paho-mqtt mosquitto-clients mosquitto
+  openssl
 )
 
 missing=()
@@ -18,11 +20,14 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo_cmd=()
-[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# MQTT.js, pinned by tests/integration/js/package-lock.json.
+"$(dirname "$0")/install-js-deps.sh"

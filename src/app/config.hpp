@@ -39,8 +39,20 @@ struct BrokerSection {
   bool operator==(const BrokerSection&) const = default;
 };
 
-// Only plain MQTT over TCP for now; TLS and WebSocket listeners come later.
-enum class ListenerProtocol { mqtt };
+// mqtt: MQTT over TCP; mqtts: over TLS; ws / wss: over WebSocket, plain or TLS.
+enum class ListenerProtocol { mqtt, mqtts, ws, wss };
+
+inline bool uses_tls(ListenerProtocol protocol) {
+  return protocol == ListenerProtocol::mqtts || protocol == ListenerProtocol::wss;
+}
+inline bool uses_websocket(ListenerProtocol protocol) {
+  return protocol == ListenerProtocol::ws || protocol == ListenerProtocol::wss;
+}
+
+enum class TlsVersion { v1_2, v1_3 };
+
+// The client certificate's subject field that names the client (use_identity_as_username).
+enum class CertificateField { common_name, organization, organizational_unit, email_address, serial_number, user_id };
 
 struct Listener {
   static constexpr Bounds<std::uint16_t> kPortBounds{1, 65535};
@@ -48,6 +60,22 @@ struct Listener {
   std::string address = "127.0.0.1";  // an IPv4 or IPv6 address literal
   std::uint16_t port = 1883;
   ListenerProtocol protocol = ListenerProtocol::mqtt;
+
+  // TLS (mqtts and wss only). PEM files; cert_file and key_file are required.
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;             // CAs that sign client certificates
+  std::string ca_dir;              // the same as a directory hashed by `openssl rehash`
+  std::string crl_file;            // revoked client certificates (PEM CRL of the client CA)
+  std::string ciphers;             // TLS 1.2 cipher list in OpenSSL's syntax; empty: OpenSSL's default
+  std::string tls13_ciphersuites;  // TLS 1.3 suites in OpenSSL's syntax; empty: OpenSSL's default
+  TlsVersion min_tls_version = TlsVersion::v1_2;
+  bool require_certificate = false;       // mutual TLS: a client without a valid certificate is refused
+  bool use_identity_as_username = false;  // the certificate's identity_field is the username
+  CertificateField identity_field = CertificateField::common_name;
+
+  // WebSocket (ws and wss only): the HTTP path of the upgrade request.
+  std::string websocket_path = "/mqtt";
 
   bool operator==(const Listener&) const = default;
 };
@@ -69,6 +97,18 @@ struct LimitsSection {
   std::uint64_t max_queued_bytes = 16 * kMiB;  // per session; 0 = queue nothing
   std::chrono::seconds max_keep_alive{65535};
   std::uint16_t max_topic_alias = 10;  // MQTT 5 topic alias maximum; 0 = no aliases
+
+  // Transport defences, applied before any packet is read.
+  static constexpr Bounds<std::uint32_t> kMaxConnectionsPerAddressBounds{1, 1'000'000};
+  static constexpr Bounds<std::uint32_t> kConnectionRateBounds{1, 1'000'000};
+  static constexpr Bounds<std::uint32_t> kConnectionBurstBounds{1, 1'000'000};
+  static constexpr Bounds<std::chrono::seconds> kConnectTimeoutBounds{std::chrono::seconds{1}, std::chrono::hours{1}};
+  static constexpr Bounds<std::uint64_t> kMaxOutgoingBufferBounds{64 * kKiB, kGiB};
+  std::uint32_t max_connections_per_address = 5000;
+  std::uint32_t connection_rate_per_address = 500;    // new connections per second per address
+  std::uint32_t connection_burst_per_address = 5000;  // connections per address above the rate, at once
+  std::chrono::seconds connect_timeout{10};           // from accept to the CONNECT (TLS and WebSocket included)
+  std::uint64_t max_outgoing_buffer = 16 * kMiB;      // unsent bytes to one client before it is cut off
 
   bool operator==(const LimitsSection&) const = default;
 };

@@ -231,32 +231,103 @@ KeyRule<S> choice_key(std::string_view name, E S::*field, const std::array<Choic
           }};
 }
 
-constexpr std::array<Choice<ListenerProtocol>, 1> kProtocols{{{"mqtt", ListenerProtocol::mqtt}}};
-constexpr std::array<std::string_view, 3> kFutureProtocols{"mqtts", "ws", "wss"};
+constexpr std::array<Choice<ListenerProtocol>, 4> kProtocols{{{"mqtt", ListenerProtocol::mqtt},
+                                                              {"mqtts", ListenerProtocol::mqtts},
+                                                              {"ws", ListenerProtocol::ws},
+                                                              {"wss", ListenerProtocol::wss}}};
+constexpr std::array<Choice<TlsVersion>, 2> kTlsVersions{{{"1.2", TlsVersion::v1_2}, {"1.3", TlsVersion::v1_3}}};
+constexpr std::array<Choice<CertificateField>, 6> kCertificateFields{{{"CN", CertificateField::common_name},
+                                                                      {"O", CertificateField::organization},
+                                                                      {"OU", CertificateField::organizational_unit},
+                                                                      {"emailAddress", CertificateField::email_address},
+                                                                      {"serialNumber", CertificateField::serial_number},
+                                                                      {"UID", CertificateField::user_id}}};
 constexpr std::array<Choice<SyncMode>, 2> kSyncModes{{{"full", SyncMode::full}, {"off", SyncMode::off}}};
 constexpr std::array<Choice<LogLevel>, 4> kLogLevels{
     {{"error", LogLevel::error}, {"warning", LogLevel::warning}, {"info", LogLevel::info}, {"debug", LogLevel::debug}}};
 
-void read_protocol(Checker& checker, const toml::node& node, const std::string& path, Listener& listener) {
-  const auto* text = node.as_string();
-  if (text != nullptr && std::ranges::find(kFutureProtocols, text->get()) != kFutureProtocols.end()) {
-    return checker.error(node, path,
-                         quoted(text->get()) +
-                             " is not supported yet (TLS and WebSocket listeners come in a later "
-                             "release); only \"mqtt\" is");
-  }
-  read_choice(checker, node, path, listener.protocol, kProtocols);
-}
+// The listener keys that only TLS listeners have, and those only WebSocket listeners have.
+constexpr std::array<std::string_view, 11> kTlsKeys{"cert_file",
+                                                    "key_file",
+                                                    "ca_file",
+                                                    "ca_dir",
+                                                    "crl_file",
+                                                    "ciphers",
+                                                    "tls13_ciphersuites",
+                                                    "min_tls_version",
+                                                    "require_certificate",
+                                                    "use_identity_as_username",
+                                                    "identity_field"};
+constexpr std::array<std::string_view, 1> kWebSocketKeys{"websocket_path"};
 
 const std::vector<KeyRule<BrokerSection>> kBrokerKeys{
     integer_key("threads", &BrokerSection::threads, BrokerSection::kThreadsBounds),
     duration_key("sys_interval", &BrokerSection::sys_interval, BrokerSection::kSysIntervalBounds)};
 
-const std::vector<KeyRule<Listener>> kListenerKeys{text_key("name", &Listener::name),
-                                                   {"address", [](Checker& c, const toml::node& n, const std::string& p,
-                                                                  Listener& l) { read_address(c, n, p, l.address); }},
-                                                   integer_key("port", &Listener::port, Listener::kPortBounds),
-                                                   {"protocol", read_protocol}};
+void read_websocket_path(Checker& checker, const toml::node& node, const std::string& path, Listener& listener) {
+  std::string text;
+  read_text(checker, node, path, text);
+  if (text.empty()) return;
+  if (text.front() != '/' || text.find_first_of(" ?#") != std::string::npos) {
+    return checker.error(node, path,
+                         quoted(text) + " is not an HTTP path (it starts with \"/\", without spaces, ? or #)");
+  }
+  listener.websocket_path = std::move(text);
+}
+
+const std::vector<KeyRule<Listener>> kListenerKeys{
+    text_key("name", &Listener::name),
+    {"address",
+     [](Checker& c, const toml::node& n, const std::string& p, Listener& l) { read_address(c, n, p, l.address); }},
+    integer_key("port", &Listener::port, Listener::kPortBounds),
+    choice_key("protocol", &Listener::protocol, kProtocols),
+    text_key("cert_file", &Listener::cert_file),
+    text_key("key_file", &Listener::key_file),
+    text_key("ca_file", &Listener::ca_file),
+    text_key("ca_dir", &Listener::ca_dir),
+    text_key("crl_file", &Listener::crl_file),
+    text_key("ciphers", &Listener::ciphers),
+    text_key("tls13_ciphersuites", &Listener::tls13_ciphersuites),
+    choice_key("min_tls_version", &Listener::min_tls_version, kTlsVersions),
+    bool_key("require_certificate", &Listener::require_certificate),
+    bool_key("use_identity_as_username", &Listener::use_identity_as_username),
+    choice_key("identity_field", &Listener::identity_field, kCertificateFields),
+    {"websocket_path", read_websocket_path}};
+
+// The checks between keys of one listener, once its keys are read.
+void check_listener(Checker& checker, const toml::table& table, const std::string& path, const Listener& listener) {
+  const std::string protocol(std::ranges::find(kProtocols, listener.protocol, &Choice<ListenerProtocol>::value)->name);
+  const auto misplaced = [&](const auto& keys, std::string_view only_for) {
+    for (const std::string_view key : keys) {
+      if (const toml::node* node = table.get(key)) {
+        checker.error(*node, path + "." + std::string(key),
+                      "applies only to " + std::string(only_for) + " listeners, not to " + quoted(protocol));
+      }
+    }
+  };
+  if (!uses_tls(listener.protocol)) misplaced(kTlsKeys, "\"mqtts\" and \"wss\"");
+  if (!uses_websocket(listener.protocol)) misplaced(kWebSocketKeys, "\"ws\" and \"wss\"");
+  if (!uses_tls(listener.protocol)) return;
+  // A TLS protocol is never the default: the key is there.
+  const toml::node& protocol_node = *table.get("protocol");
+  for (const std::string_view key : {"cert_file", "key_file"}) {
+    if (!table.contains(key)) {
+      checker.error(protocol_node, path + ".protocol",
+                    "a " + quoted(protocol) + " listener needs " + std::string(key) + " (a PEM file)");
+    }
+  }
+  if (listener.require_certificate && listener.ca_file.empty() && listener.ca_dir.empty()) {
+    checker.error(*table.get("require_certificate"), path + ".require_certificate",
+                  "needs ca_file or ca_dir, the CAs that sign client certificates");
+  }
+  if (listener.use_identity_as_username && !listener.require_certificate) {
+    checker.error(*table.get("use_identity_as_username"), path + ".use_identity_as_username",
+                  "needs require_certificate = true");
+  }
+  if (!listener.crl_file.empty() && !listener.require_certificate) {
+    checker.error(*table.get("crl_file"), path + ".crl_file", "needs require_certificate = true");
+  }
+}
 
 const std::vector<KeyRule<LimitsSection>> kLimitsKeys{
     size_key("max_packet_size", &LimitsSection::max_packet_size, LimitsSection::kMaxPacketSizeBounds),
@@ -266,7 +337,15 @@ const std::vector<KeyRule<LimitsSection>> kLimitsKeys{
     integer_key("max_queued_messages", &LimitsSection::max_queued_messages, LimitsSection::kMaxQueuedMessagesBounds),
     size_key("max_queued_bytes", &LimitsSection::max_queued_bytes, LimitsSection::kMaxQueuedBytesBounds),
     duration_key("max_keep_alive", &LimitsSection::max_keep_alive, LimitsSection::kMaxKeepAliveBounds),
-    integer_key("max_topic_alias", &LimitsSection::max_topic_alias, LimitsSection::kMaxTopicAliasBounds)};
+    integer_key("max_topic_alias", &LimitsSection::max_topic_alias, LimitsSection::kMaxTopicAliasBounds),
+    integer_key("max_connections_per_address", &LimitsSection::max_connections_per_address,
+                LimitsSection::kMaxConnectionsPerAddressBounds),
+    integer_key("connection_rate_per_address", &LimitsSection::connection_rate_per_address,
+                LimitsSection::kConnectionRateBounds),
+    integer_key("connection_burst_per_address", &LimitsSection::connection_burst_per_address,
+                LimitsSection::kConnectionBurstBounds),
+    duration_key("connect_timeout", &LimitsSection::connect_timeout, LimitsSection::kConnectTimeoutBounds),
+    size_key("max_outgoing_buffer", &LimitsSection::max_outgoing_buffer, LimitsSection::kMaxOutgoingBufferBounds)};
 
 const std::vector<KeyRule<PersistenceSection>> kPersistenceKeys{
     bool_key("enabled", &PersistenceSection::enabled), text_key("path", &PersistenceSection::path),
@@ -355,6 +434,7 @@ void read_listeners(Checker& checker, const toml::node& node, Config& config) {
     const std::string path = "listeners[" + std::to_string(i) + "]";
     Listener listener;
     read_table(checker, element, path, "listeners", kListenerKeys, listener);
+    if (const auto* table = element.as_table()) check_listener(checker, *table, path, listener);
     const auto same = std::ranges::find_if(config.listeners, [&](const Listener& other) {
       return other.address == listener.address && other.port == listener.port;
     });

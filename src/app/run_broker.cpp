@@ -36,12 +36,51 @@ spdlog::level::level_enum spdlog_level(LogLevel level) {
   return spdlog::level::info;
 }
 
+std::string certificate_field_name(CertificateField field) {
+  switch (field) {
+    case CertificateField::common_name: return "CN";
+    case CertificateField::organization: return "O";
+    case CertificateField::organizational_unit: return "OU";
+    case CertificateField::email_address: return "emailAddress";
+    case CertificateField::serial_number: return "serialNumber";
+    case CertificateField::user_id: return "UID";
+  }
+  return "CN";
+}
+
+net::TlsOptions tls_options(const Listener& listener) {
+  return {.cert_file = listener.cert_file,
+          .key_file = listener.key_file,
+          .ca_file = listener.ca_file,
+          .ca_dir = listener.ca_dir,
+          .crl_file = listener.crl_file,
+          .ciphers = listener.ciphers,
+          .tls13_ciphersuites = listener.tls13_ciphersuites,
+          .tls13_only = listener.min_tls_version == TlsVersion::v1_3,
+          .require_certificate = listener.require_certificate,
+          .identity_field = certificate_field_name(listener.identity_field),
+          .use_identity_as_username = listener.use_identity_as_username};
+}
+
+net::ListenerOptions listener_options(const Listener& listener) {
+  return {.name = listener.name,
+          .address = listener.address,
+          .port = listener.port,
+          .tls = uses_tls(listener.protocol) ? std::optional(tls_options(listener)) : std::nullopt,
+          .websocket_path = uses_websocket(listener.protocol) ? listener.websocket_path : std::string()};
+}
+
 net::ServerOptions server_options(const Config& config) {
   net::ServerOptions options;
   options.listeners.clear();
-  for (const Listener& listener : config.listeners) options.listeners.push_back({listener.address, listener.port});
+  for (const Listener& listener : config.listeners) options.listeners.push_back(listener_options(listener));
   options.threads = worker_threads(config.broker);
   options.max_connections = config.limits.max_connections;
+  options.per_address = {.max_connections = config.limits.max_connections_per_address,
+                         .rate_per_second = config.limits.connection_rate_per_address,
+                         .burst = config.limits.connection_burst_per_address};
+  options.connect_timeout = config.limits.connect_timeout;
+  options.max_outgoing_buffer = config.limits.max_outgoing_buffer;
   options.version = std::string("mqwarden ") + kVersion;
   options.sys_interval = config.broker.sys_interval;
   broker::BrokerOptions& broker = options.broker;

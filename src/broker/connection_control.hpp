@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "mqtt/protocol_version.hpp"
@@ -24,8 +25,14 @@ class ConnectionControl {
   virtual void set_keep_alive(std::chrono::seconds interval) = 0;
   // The CONNECT was accepted as `client_id` (for the transport's log).
   virtual void client_connected(std::string_view client_id) = 0;
-  // "address:port" of the client, for logs.
+  // "address:port" of the client, for logs (and the policy engine's client.ip).
   virtual std::string_view remote_address() const = 0;
+  // The subject CN of the client's verified TLS certificate, if it sent one.
+  virtual std::optional<std::string_view> certificate_common_name() const = 0;
+  // The username a TLS listener with use_identity_as_username takes from the
+  // client's verified certificate: the client is authenticated by it, and the
+  // CONNECT's username and password are not checked (as with Mosquitto).
+  virtual std::optional<std::string_view> certificate_username() const = 0;
 };
 
 }  // namespace mqwarden::broker

@@ -36,7 +36,9 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
   // Without a password file, a user name proves nothing: the client is
   // anonymous, accepted only when anonymous access is (as with Mosquitto).
   const Authenticator* authenticator = broker_.authenticator();
-  if (connect.username && authenticator != nullptr) {
+  if (control_.certificate_username()) {
+    // Authenticated by the TLS listener, from the client's certificate.
+  } else if (connect.username && authenticator != nullptr) {
     if (!authenticator->authenticate(*connect.username, connect.password.value_or(""))) {
       refuse_connect(ReasonCode::bad_user_name_or_password);
       return;

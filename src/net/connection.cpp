@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "mqtt/encoder.hpp"
+#include "net/tls_session.hpp"
+#include "net/websocket_framing.hpp"
 
 namespace mqwarden::net {
 namespace {
@@ -17,6 +19,12 @@ std::vector<std::uint8_t>& read_buffer() {
   return buffer;
 }
 
+// The MQTT bytes of one read from a WebSocket connection, per worker thread too.
+std::vector<std::uint8_t>& websocket_payload_buffer() {
+  thread_local std::vector<std::uint8_t> buffer;
+  return buffer;
+}
+
 std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code error;
   const auto endpoint = socket.remote_endpoint(error);
@@ -26,13 +34,15 @@ std::string endpoint_text(const tcp::socket& socket) {
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, broker::Broker& broker, std::function<void()> on_finished)
+Connection::Connection(tcp::socket socket, ConnectionSettings settings, broker::Broker& broker,
+                       std::function<void()> on_finished)
     : socket_(std::move(socket)),
+      settings_(std::move(settings)),
       broker_(broker),
       on_finished_(std::move(on_finished)),
       remote_address_(endpoint_text(socket_)),
       decoder_({.max_packet_size = broker.options().max_packet_size, .version = mqtt::ProtocolVersion::v311}),
-      keep_alive_timer_(socket_.get_executor()) {}
+      timer_(socket_.get_executor()) {}
 
 Connection::~Connection() = default;
 
@@ -41,37 +51,127 @@ void Connection::start() {
   socket_.set_option(tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
   handler_ = std::make_unique<broker::ClientHandler>(broker_, *this, shared_from_this());
-  spdlog::debug("connection from {}", remote_address_);
+  spdlog::debug("connection from {}{}", remote_address_, settings_.tls ? " (TLS)" : "");
+  arm_connect_timeout();
+  if (!settings_.websocket_path.empty()) websocket_ = std::make_unique<WebSocketFraming>(settings_.websocket_path);
+  if (settings_.tls) {
+    tls_ = std::make_unique<TlsSession>(settings_.tls, socket_.native_handle());
+    continue_handshake();
+    return;
+  }
   wait_readable();
 }
 
-void Connection::wait_readable() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& error) {
+void Connection::wait_then(tcp::socket::wait_type wait, Step next) {
+  socket_.async_wait(wait, [self = shared_from_this(), next](const boost::system::error_code& error) {
     if (self->finished_) return;
     if (error) {
       self->finish(error.message());
       return;
     }
-    self->read_available();
+    ((*self).*next)();
   });
 }
 
-void Connection::read_available() {
+void Connection::arm_connect_timeout() {
+  timer_.expires_after(settings_.connect_timeout);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (error || self->finished_ || self->connected_) return;
+    self->finish("no CONNECT within " + std::to_string(self->settings_.connect_timeout.count()) + " s");
+  });
+}
+
+void Connection::continue_handshake() {
+  switch (tls_->handshake()) {
+    case TlsSession::Status::done:
+      if (!take_certificate_identity()) return;
+      spdlog::debug("{}: {}{}", remote_address_, tls_->description(),
+                    certificate_common_name_ ? ", certificate CN " + *certificate_common_name_ : "");
+      read_available();  // the client may have sent its CONNECT with the end of the handshake
+      return;
+    case TlsSession::Status::want_read: return wait_then(tcp::socket::wait_read, &Connection::continue_handshake);
+    case TlsSession::Status::want_write: return wait_then(tcp::socket::wait_write, &Connection::continue_handshake);
+    case TlsSession::Status::closed: return finish("connection closed by client during the TLS handshake");
+    case TlsSession::Status::failed: return finish("TLS handshake failed: " + tls_->error());
+  }
+}
+
+bool Connection::take_certificate_identity() {
+  certificate_common_name_ = tls_->peer_subject_field("CN");
+  const TlsOptions& options = settings_.tls->options();
+  if (!options.use_identity_as_username) return true;
+  certificate_username_ = tls_->peer_subject_field(options.identity_field);
+  if (!certificate_username_) {
+    finish("the client certificate has no " + options.identity_field + " to use as the username");
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::span<const std::uint8_t>> Connection::read_bytes() {
   std::vector<std::uint8_t>& buffer = read_buffer();
-  boost::system::error_code error;
-  const std::size_t count = socket_.read_some(asio::buffer(buffer), error);
-  if (error == asio::error::would_block) {
-    wait_readable();
-    return;
+  if (!tls_) {
+    boost::system::error_code error;
+    const std::size_t count = socket_.read_some(asio::buffer(buffer), error);
+    if (error == asio::error::would_block) {
+      wait_readable();
+    } else if (error) {
+      finish(error == asio::error::eof ? "connection closed by client" : error.message());
+    } else {
+      return std::span<const std::uint8_t>(buffer.data(), count);
+    }
+    return std::nullopt;
   }
-  if (error) {
-    finish(error == asio::error::eof ? "connection closed by client" : error.message());
-    return;
+  const TlsSession::Transfer transfer = tls_->read(buffer);
+  if (transfer.bytes > 0) return std::span<const std::uint8_t>(buffer.data(), transfer.bytes);
+  switch (transfer.status) {
+    case TlsSession::Status::want_read: wait_readable(); break;
+    case TlsSession::Status::want_write: wait_then(tcp::socket::wait_write, &Connection::read_available); break;
+    case TlsSession::Status::done:
+    case TlsSession::Status::closed: finish("connection closed by client"); break;
+    case TlsSession::Status::failed: finish("TLS: " + tls_->error()); break;
   }
+  return std::nullopt;
+}
+
+std::optional<std::span<const std::uint8_t>> Connection::unframe(std::span<const std::uint8_t> bytes) {
+  std::vector<std::uint8_t>& payload = websocket_payload_buffer();
+  payload.clear();
+  std::vector<std::uint8_t> reply;
+  const WebSocketFraming::Received received = websocket_->receive(bytes, payload, reply);
+  if (!reply.empty()) {
+    std::lock_guard lock(out_mutex_);
+    pending_unframed_.insert(pending_unframed_.end(), reply.begin(), reply.end());
+    if (pending_unframed_.size() > settings_.max_outgoing_buffer) {
+      cut_off_locked();  // pings from a client that reads no pongs
+      return std::nullopt;
+    }
+    schedule_flush_locked();
+  }
+  if (!received.close_reason.empty()) {
+    close_for(received.close_reason);
+    return std::nullopt;
+  }
+  return std::span<const std::uint8_t>(payload);
+}
+
+void Connection::close_for(std::string reason) {
+  std::lock_guard lock(out_mutex_);
+  if (closing_.load(std::memory_order_relaxed)) return;
+  close_reason_ = std::move(reason);
+  closing_.store(true, std::memory_order_release);
+  schedule_flush_locked();
+}
+
+void Connection::read_available() {
+  const auto bytes = read_bytes();
+  if (!bytes) return;
   last_packet_ = broker::Clock::now();
   broker::WorkerCounters& counters = broker_.counters();
-  counters.add(counters.bytes_received, count);
-  std::span<const std::uint8_t> input(buffer.data(), count);
+  counters.add(counters.bytes_received, bytes->size());
+  const auto unframed = websocket_ ? unframe(*bytes) : bytes;
+  if (!unframed) return;
+  std::span<const std::uint8_t> input = *unframed;
   while (!input.empty() && !finished_ && !closing_.load(std::memory_order_acquire)) {
     mqtt::DecodeResult result = decoder_.decode(input);
     if (auto* packet = std::get_if<mqtt::Packet>(&result)) {
@@ -82,7 +182,15 @@ void Connection::read_available() {
     }
   }
   if (finished_) return;
-  if (!closing_.load(std::memory_order_acquire)) wait_readable();  // after a close request nothing more is read
+  if (closing_.load(std::memory_order_acquire)) return;  // after a close request nothing more is read
+  if (tls_ && bytes->size() == read_buffer().size()) {
+    // The TLS session may hold decrypted bytes the socket no longer signals: read on, after other work.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (!self->finished_) self->read_available();
+    });
+    return;
+  }
+  wait_readable();
 }
 
 void Connection::shut_down() {
@@ -104,8 +212,30 @@ bool Connection::send(mqtt::Packet packet) {
     broker::WorkerCounters& counters = broker_.counters();
     counters.add(counters.messages_sent, 1);
   }
+  if (pending_.size() > settings_.max_outgoing_buffer) {
+    cut_off_locked();
+    return true;
+  }
   schedule_flush_locked();
   return true;
+}
+
+void Connection::cut_off_locked() {
+  close_reason_ = "slow reader: " + std::to_string(pending_.size() + pending_unframed_.size()) +
+                  " bytes unsent, more than the bound of " + std::to_string(settings_.max_outgoing_buffer);
+  std::vector<std::uint8_t>().swap(pending_);
+  std::vector<std::uint8_t>().swap(pending_unframed_);
+  closing_.store(true, std::memory_order_release);
+  // Not after the write in progress: that may never end.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(self->closed_reason()); });
+}
+
+std::string Connection::closed_reason() {
+  {
+    std::lock_guard lock(out_mutex_);
+    if (!close_reason_.empty()) return close_reason_;
+  }
+  return handler_ && !handler_->close_reason().empty() ? handler_->close_reason() : "closed";
 }
 
 bool Connection::append_locked(const mqtt::Packet& packet) {
@@ -141,29 +271,54 @@ void Connection::flush() {
     std::lock_guard lock(out_mutex_);
     flush_scheduled_ = false;
     writing_.clear();
-    writing_.swap(pending_);
+    if (websocket_) {
+      writing_.swap(pending_unframed_);
+      if (!pending_.empty()) WebSocketFraming::append_frame(pending_, writing_);
+      pending_.clear();
+    } else {
+      writing_.swap(pending_);
+    }
     close_now = closing_.load(std::memory_order_relaxed) && writing_.empty();
   }
   if (close_now) {
-    finish(handler_ && !handler_->close_reason().empty() ? handler_->close_reason() : "closed");
+    finish(closed_reason());
     return;
   }
   if (writing_.empty()) return;
   broker::WorkerCounters& counters = broker_.counters();
   counters.add(counters.bytes_sent, writing_.size());
   write_in_progress_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-                      self->write_in_progress_ = false;
-                      if (self->finished_) return;
-                      if (error) {
-                        self->finish(error.message());
-                        return;
-                      }
-                      if (self->writing_.capacity() > kKeptWriteBuffer)
-                        std::vector<std::uint8_t>().swap(self->writing_);
-                      self->flush();  // what was sent meanwhile, or the close
-                    });
+  if (tls_) {
+    tls_written_ = 0;
+    continue_tls_write();
+    return;
+  }
+  asio::async_write(
+      socket_, asio::buffer(writing_),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) { self->on_written(error); });
+}
+
+void Connection::continue_tls_write() {
+  const TlsSession::Transfer transfer = tls_->write(std::span(writing_).subspan(tls_written_));
+  tls_written_ += transfer.bytes;
+  switch (transfer.status) {
+    case TlsSession::Status::done: return on_written({});
+    case TlsSession::Status::want_write: return wait_then(tcp::socket::wait_write, &Connection::continue_tls_write);
+    case TlsSession::Status::want_read: return wait_then(tcp::socket::wait_read, &Connection::continue_tls_write);
+    case TlsSession::Status::closed: return on_written(asio::error::connection_reset);
+    case TlsSession::Status::failed: write_in_progress_ = false; return finish("TLS: " + tls_->error());
+  }
+}
+
+void Connection::on_written(const boost::system::error_code& error) {
+  write_in_progress_ = false;
+  if (finished_) return;
+  if (error) {
+    finish(error.message());
+    return;
+  }
+  if (writing_.capacity() > kKeptWriteBuffer) std::vector<std::uint8_t>().swap(writing_);
+  flush();  // what was sent meanwhile, or the close
 }
 
 void Connection::set_protocol_version(mqtt::ProtocolVersion version) {
@@ -183,7 +338,20 @@ void Connection::set_peer_topic_alias_maximum(std::uint16_t maximum) {
 }
 
 void Connection::client_connected(std::string_view client_id) {
-  spdlog::info("client {} connected from {} ({})", client_id, remote_address_, mqtt::to_string(decoder_.version()));
+  connected_ = true;
+  spdlog::info("client {} connected from {} ({}{}{})", client_id, remote_address_, mqtt::to_string(decoder_.version()),
+               certificate_common_name_ ? ", certificate CN " + *certificate_common_name_ : "",
+               certificate_username_ ? ", username " + *certificate_username_ + " from the certificate" : "");
+}
+
+std::optional<std::string_view> Connection::certificate_common_name() const {
+  if (!certificate_common_name_) return std::nullopt;
+  return *certificate_common_name_;
+}
+
+std::optional<std::string_view> Connection::certificate_username() const {
+  if (!certificate_username_) return std::nullopt;
+  return *certificate_username_;
 }
 
 void Connection::set_keep_alive(std::chrono::seconds interval) {
@@ -193,14 +361,14 @@ void Connection::set_keep_alive(std::chrono::seconds interval) {
 
 void Connection::arm_keep_alive() {
   if (keep_alive_.count() == 0 || finished_) {
-    keep_alive_timer_.cancel();
+    timer_.cancel();
     return;
   }
   // 1.5 times the interval without a packet ends the connection [MQTT-3.1.2-24]; in
   // milliseconds, as whole seconds would truncate 1.5 s to 1 s.
   const auto limit = std::chrono::milliseconds(keep_alive_) * 3 / 2;
-  keep_alive_timer_.expires_at(last_packet_ + limit);
-  keep_alive_timer_.async_wait([self = shared_from_this(), limit](const boost::system::error_code& error) {
+  timer_.expires_at(last_packet_ + limit);
+  timer_.async_wait([self = shared_from_this(), limit](const boost::system::error_code& error) {
     if (error || self->finished_) return;
     if (broker::Clock::now() - self->last_packet_ >= limit) {
       self->handler_->on_keep_alive_expired();
@@ -213,14 +381,17 @@ void Connection::arm_keep_alive() {
 void Connection::finish(std::string_view why) {
   if (finished_) return;
   finished_ = true;
-  keep_alive_timer_.cancel();
+  timer_.cancel();
+  const std::string& client = handler_->client_id();
+  spdlog::info("client {} ({}) disconnected: {}", client.empty() ? "<none>" : client, remote_address_, why);
+  // The session is offline before the client can see the end: what is published
+  // once it has seen the connection close is queued for its next connection.
+  handler_->on_closed(broker::Clock::now());
+  handler_.reset();  // drops the handler's reference to this connection
+  if (tls_) tls_->shut_down();
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  const std::string& client = handler_->client_id();
-  spdlog::info("client {} ({}) disconnected: {}", client.empty() ? "<none>" : client, remote_address_, why);
-  handler_->on_closed(broker::Clock::now());
-  handler_.reset();  // drops the handler's reference to this connection
   {
     std::lock_guard lock(out_mutex_);
     closing_.store(true, std::memory_order_release);

@@ -1,9 +1,16 @@
-// Connection: one client's TCP connection — reading and decoding packets for
-// its ClientHandler, and writing what the broker sends it.
+// Connection: one client's connection — MQTT over TCP, TLS, WebSocket or
+// WebSocket over TLS — reading and decoding packets for its ClientHandler,
+// and writing what the broker sends it.
 //
 // Lives on one worker thread. Reading waits for readability and then reads
-// into the worker's shared buffer, so an idle connection holds no read
-// buffer; only a packet split across reads is kept (by the decoder).
+// (through the TLS session on a TLS listener) into the worker's shared
+// buffer, so an idle connection holds no read buffer; only a packet split
+// across reads is kept (by the decoder). On a WebSocket listener the bytes
+// pass through the WebSocket framing both ways; what is sent during one turn
+// of the event loop goes out as one binary frame. The first packet must come within
+// the CONNECT timeout, counted from the accept (TLS handshake included); a
+// client that does not read what it is sent is cut off once the unsent bytes
+// exceed the outgoing buffer bound.
 // Writes are coalesced: whatever is sent during one turn of the event loop,
 // from any thread, goes out in one write, with TCP_NODELAY on.
 // send() and close() are thread-safe; the rest runs on the worker thread.
@@ -16,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,15 +33,28 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/outgoing_topic_aliases.hpp"
 #include "net/asio.hpp"
+#include "net/tls_context.hpp"
 
 namespace mqwarden::net {
+
+class TlsSession;
+class WebSocketFraming;
+
+// What a connection takes from its listener and the limits.
+struct ConnectionSettings {
+  std::shared_ptr<const TlsContext> tls;  // null: plain TCP
+  std::string websocket_path;             // empty: MQTT directly; else WebSocket upgrades to this path
+  std::chrono::seconds connect_timeout{10};
+  std::size_t max_outgoing_buffer = 16 * 1024 * 1024;
+};
 
 class Connection final : public broker::ClientLink,
                          public broker::ConnectionControl,
                          public std::enable_shared_from_this<Connection> {
  public:
   // `on_finished` runs on the worker thread once the connection is closed.
-  Connection(tcp::socket socket, broker::Broker& broker, std::function<void()> on_finished);
+  Connection(tcp::socket socket, ConnectionSettings settings, broker::Broker& broker,
+             std::function<void()> on_finished);
   ~Connection() override;
 
   void start();
@@ -52,36 +73,67 @@ class Connection final : public broker::ClientLink,
   void set_keep_alive(std::chrono::seconds interval) override;
   void client_connected(std::string_view client_id) override;
   std::string_view remote_address() const override { return remote_address_; }
+  std::optional<std::string_view> certificate_common_name() const override;
+  std::optional<std::string_view> certificate_username() const override;
 
  private:
-  void wait_readable();
+  using Step = void (Connection::*)();
+  // Runs `next` once the socket is ready for `wait`.
+  void wait_then(tcp::socket::wait_type wait, Step next);
+  void wait_readable() { wait_then(tcp::socket::wait_read, &Connection::read_available); }
+  void arm_connect_timeout();
+  void continue_handshake();
+  // Takes the client's identity from its certificate; false when the listener
+  // wants a username from a certificate that has no such field.
+  bool take_certificate_identity();
+  // Fills the worker's read buffer; finishes or waits when nothing came.
+  std::optional<std::span<const std::uint8_t>> read_bytes();
   void read_available();
+  // Passes what was read through the WebSocket framing; none when the connection ends.
+  std::optional<std::span<const std::uint8_t>> unframe(std::span<const std::uint8_t> bytes);
+  // Closes after what is queued is sent, for a reason of the transport.
+  void close_for(std::string reason);
   // Encodes `packet` into the pending bytes unless it exceeds the client's
   // Maximum Packet Size; returns whether it did.
   bool append_locked(const mqtt::Packet& packet);
   void schedule_flush_locked();
+  // Drops what is unsent and ends the connection: the client reads too slowly.
+  void cut_off_locked();
+  // Why the connection closes after a close request, for the log.
+  std::string closed_reason();
   void flush();
+  void continue_tls_write();
+  void on_written(const boost::system::error_code& error);
   void arm_keep_alive();
   // Ends the connection now: no more reads or writes, the handler is told.
   void finish(std::string_view why);
 
   tcp::socket socket_;
+  const ConnectionSettings settings_;
+  std::unique_ptr<TlsSession> tls_;              // null on a plain TCP listener
+  std::unique_ptr<WebSocketFraming> websocket_;  // null unless on a WebSocket listener
+  std::optional<std::string> certificate_common_name_;
+  std::optional<std::string> certificate_username_;
   broker::Broker& broker_;
   std::function<void()> on_finished_;
   std::string remote_address_;
   mqtt::Decoder decoder_;
   std::unique_ptr<broker::ClientHandler> handler_;
-  asio::steady_timer keep_alive_timer_;
+  asio::steady_timer timer_;  // the CONNECT deadline, then the keep-alive
+  bool connected_ = false;    // a CONNECT was accepted
   std::chrono::seconds keep_alive_{0};
   broker::Clock::time_point last_packet_;
   bool finished_ = false;
   bool write_in_progress_ = false;
   std::vector<std::uint8_t> writing_;  // bytes of the write in progress
+  std::size_t tls_written_ = 0;        // of writing_, through the TLS session
 
   // Shared with sending threads.
   std::mutex out_mutex_;
   std::vector<std::uint8_t> pending_;
   bool flush_scheduled_ = false;
+  std::vector<std::uint8_t> pending_unframed_;  // WebSocket answers (upgrade, pong, close), sent before pending_
+  std::string close_reason_;                    // set when the transport ends the connection
   // Set by close() from any thread (e.g. a take-over): nothing more is sent,
   // and no further packet of this connection is handled. Written under
   // out_mutex_, read without it on the connection's thread.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <unordered_map>
 
@@ -12,23 +13,47 @@
 
 namespace mqwarden::net {
 
+namespace {
+
+std::string endpoint_address(const tcp::socket& socket) {
+  boost::system::error_code error;
+  const auto endpoint = socket.remote_endpoint(error);
+  return error ? std::string() : endpoint.address().to_string();
+}
+
+std::string listener_label(const ListenerOptions& listener) {
+  return (listener.name.empty() ? "" : listener.name + " ") + listener.address + ":" + std::to_string(listener.port);
+}
+
+}  // namespace
+
 struct Server::Impl {
   Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator,
        store::Store* server_store)
       : options(std::move(server_options)),
         store(server_store),
         pool(options.threads),
-        broker(options.broker, pool, std::move(authenticator), server_store) {}
+        broker(options.broker, pool, std::move(authenticator), server_store),
+        gate(options.per_address) {}
+
+  // One listening socket, and the TLS context its new connections get.
+  struct Listener {
+    explicit Listener(const ListenerOptions& listener_options) : options(listener_options) {}
+    const ListenerOptions& options;
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::mutex tls_mutex;  // the accept thread reads `tls`, a reload replaces it
+    std::shared_ptr<const TlsContext> tls;
+  };
 
   void accept(std::size_t listener_index) {
-    tcp::acceptor& acceptor = *acceptors[listener_index];
+    tcp::acceptor& acceptor = *listeners[listener_index]->acceptor;
     const std::size_t worker = pool.next_worker();
     // The new socket belongs to the worker that will run the connection.
     acceptor.async_accept(pool.context(worker), [this, listener_index, worker](const boost::system::error_code& error,
                                                                                tcp::socket socket) {
       if (error == asio::error::operation_aborted) return;
       if (!error) {
-        admit(std::move(socket), worker);
+        admit(std::move(socket), *listeners[listener_index], worker);
         accept(listener_index);
         return;
       }
@@ -41,17 +66,42 @@ struct Server::Impl {
     });
   }
 
-  void admit(tcp::socket socket, std::size_t worker) {
+  ConnectionSettings settings_for(Listener& listener) {
+    std::lock_guard lock(listener.tls_mutex);
+    return {.tls = listener.tls,
+            .websocket_path = listener.options.websocket_path,
+            .connect_timeout = options.connect_timeout,
+            .max_outgoing_buffer = options.max_outgoing_buffer};
+  }
+
+  void admit(tcp::socket socket, Listener& listener, std::size_t worker) {
+    std::string address = endpoint_address(socket);
+    if (address.empty()) return;  // already gone
     std::lock_guard lock(live_mutex);
     if (live.size() >= options.max_connections) {
-      spdlog::warn("connection refused: the maximum of {} connections is reached", options.max_connections);
+      spdlog::warn("connection from {} refused: the maximum of {} connections is reached", address,
+                   options.max_connections);
       return;  // the socket closes as it goes out of scope
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), broker, [this, id = next_id] {
+    switch (gate.admit(address, AddressGate::Clock::now())) {
+      case AddressGate::Verdict::admitted: break;
+      case AddressGate::Verdict::too_many_connections:
+        spdlog::warn("connection from {} refused: the maximum of {} connections per address is reached", address,
+                     options.per_address.max_connections);
+        return;
+      case AddressGate::Verdict::too_fast:
+        spdlog::warn("connection from {} refused: more than {} new connections per second from this address", address,
+                     options.per_address.rate_per_second);
+        return;
+    }
+    auto on_finished = [this, id = next_id, address] {
       std::lock_guard finished_lock(live_mutex);
       live.erase(id);
+      gate.release(address);
       if (live.empty()) all_finished.notify_all();
-    });
+    };
+    auto connection =
+        std::make_shared<Connection>(std::move(socket), settings_for(listener), broker, std::move(on_finished));
     live.emplace(next_id++, connection);
     asio::post(pool.context(worker), [connection] { connection->start(); });
   }
@@ -65,12 +115,71 @@ struct Server::Impl {
     all_finished.wait_for(lock, limit, [this] { return live.empty(); });
   }
 
+  Result<void, std::string> open_listener(const ListenerOptions& listener) {
+    auto state = std::make_unique<Listener>(listener);
+    if (listener.tls) {
+      auto context = TlsContext::create(*listener.tls);
+      if (!context) return fail("listener " + listener_label(listener) + ": " + context.error());
+      state->tls = std::move(context).value();
+    }
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(listener.address, error);
+    if (error) return fail("listener address '" + listener.address + "': " + error.message());
+    auto acceptor = std::make_unique<tcp::acceptor>(accept_context);
+    const tcp::endpoint endpoint(address, listener.port);
+    acceptor->open(endpoint.protocol(), error);
+    if (!error) acceptor->set_option(tcp::acceptor::reuse_address(true), error);
+    if (!error) acceptor->bind(endpoint, error);
+    if (!error) acceptor->listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      return fail("cannot listen on " + listener.address + ":" + std::to_string(listener.port) + ": " +
+                  error.message());
+    }
+    spdlog::info("listening on {}:{}{}{}", listener.address, acceptor->local_endpoint().port(),
+                 listener.websocket_path.empty() ? "" : " (WebSocket " + listener.websocket_path + ")",
+                 listener.tls ? " (TLS)" : "");
+    state->acceptor = std::move(acceptor);
+    listeners.push_back(std::move(state));
+    return {};
+  }
+
+  bool reload_tls() {
+    bool all_loaded = true;
+    for (auto& listener : listeners) {
+      if (!listener->options.tls) continue;
+      auto context = TlsContext::create(*listener->options.tls);
+      if (!context) {
+        spdlog::error("listener {}: TLS reload failed, keeping the previous files: {}",
+                      listener_label(listener->options), context.error());
+        all_loaded = false;
+        continue;
+      }
+      std::lock_guard lock(listener->tls_mutex);
+      listener->tls = std::move(context).value();
+      spdlog::info("listener {}: TLS certificate, key, CAs and CRL reloaded", listener_label(listener->options));
+    }
+    return all_loaded;
+  }
+
+  void wait_for_signal() {
+    signals->async_wait([this](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      if (signal == SIGHUP) {
+        spdlog::info("SIGHUP received: reloading the TLS files");
+        reload_tls();
+        wait_for_signal();
+        return;
+      }
+      spdlog::info("signal {} received: stopping", signal);
+    });
+  }
+
   ServerOptions options;
   store::Store* store;
   WorkerPool pool;
   broker::Broker broker;
   asio::io_context accept_context{1};
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::unique_ptr<Listener>> listeners;
   std::thread accept_thread;
   asio::io_context signal_context{1};
   std::unique_ptr<asio::signal_set> signals;  // made by start(), before the listeners
@@ -78,6 +187,7 @@ struct Server::Impl {
   std::mutex live_mutex;
   std::condition_variable all_finished;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> live;  // guarded by live_mutex
+  AddressGate gate;                                                   // guarded by live_mutex
   std::uint64_t next_id = 0;                                          // guarded by live_mutex
   bool stopped = false;
 };
@@ -90,40 +200,32 @@ Server::~Server() {
 }
 
 Result<void, std::string> Server::start() {
-  // Catch SIGINT and SIGTERM before the first listener is up: a stop request
-  // that comes as soon as the port answers must still stop the broker cleanly.
-  impl_->signals = std::make_unique<asio::signal_set>(impl_->signal_context, SIGINT, SIGTERM);
+  // Catch the signals before the first listener is up: a stop request that
+  // comes as soon as the port answers must still stop the broker cleanly.
+  impl_->signals = std::make_unique<asio::signal_set>(impl_->signal_context, SIGINT, SIGTERM, SIGHUP);
+  // OpenSSL writes to its sockets without MSG_NOSIGNAL: a client gone mid-write
+  // must be an EPIPE for that connection, not a SIGPIPE for the process.
+  std::signal(SIGPIPE, SIG_IGN);
   for (const ListenerOptions& listener : impl_->options.listeners) {
-    boost::system::error_code error;
-    const auto address = asio::ip::make_address(listener.address, error);
-    if (error) return fail("listener address '" + listener.address + "': " + error.message());
-    auto acceptor = std::make_unique<tcp::acceptor>(impl_->accept_context);
-    const tcp::endpoint endpoint(address, listener.port);
-    acceptor->open(endpoint.protocol(), error);
-    if (!error) acceptor->set_option(tcp::acceptor::reuse_address(true), error);
-    if (!error) acceptor->bind(endpoint, error);
-    if (!error) acceptor->listen(asio::socket_base::max_listen_connections, error);
-    if (error) {
-      return fail("cannot listen on " + listener.address + ":" + std::to_string(listener.port) + ": " +
-                  error.message());
-    }
-    spdlog::info("listening on {}:{}", listener.address, acceptor->local_endpoint().port());
-    impl_->acceptors.push_back(std::move(acceptor));
+    if (auto opened = impl_->open_listener(listener); !opened) return opened;
   }
   if (impl_->store) impl_->broker.restore(impl_->store->take_loaded_state(), broker::Clock::now());
   impl_->pool.start();
   impl_->broker.start_sys_topics(impl_->options.sys_interval, impl_->options.version);
-  for (std::size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
+  for (std::size_t i = 0; i < impl_->listeners.size(); ++i) impl_->accept(i);
   impl_->accept_thread = std::thread([this] { impl_->accept_context.run(); });
   spdlog::info("mqwarden started with {} worker thread(s)", impl_->pool.worker_count());
   return {};
 }
 
 void Server::run_until_signalled() {
-  impl_->signals->async_wait(
-      [](const boost::system::error_code&, int signal) { spdlog::info("signal {} received: stopping", signal); });
+  impl_->wait_for_signal();
   impl_->signal_context.run();
   stop();
+}
+
+bool Server::reload_tls() {
+  return impl_->reload_tls();
 }
 
 void Server::stop() {
@@ -137,7 +239,7 @@ void Server::stop() {
 }
 
 std::uint16_t Server::bound_port(std::size_t listener) const {
-  return impl_->acceptors.at(listener)->local_endpoint().port();
+  return impl_->listeners.at(listener)->acceptor->local_endpoint().port();
 }
 
 }  // namespace mqwarden::net

@@ -2,7 +2,9 @@
 
 `start_broker(config=..., allow_anonymous=...)` starts one on a free port,
 optionally with a TOML configuration (text), waits until it accepts
-connections and returns a RunningBroker (host, port). On teardown each broker
+connections and returns a RunningBroker (host, port). The configuration may
+name more listeners with placeholder ports "@PORT1@", "@PORT2@"...: each gets
+a free port, found in RunningBroker.ports[1], [2]... On teardown each broker
 gets SIGTERM and must exit with status 0 within 10 s: a crash or a hang fails
 the test (unless the test killed it on purpose with `kill()`). Its log (stderr, at debug level) is printed at teardown, so pytest
 shows it with a failing test."""
@@ -32,6 +34,7 @@ class RunningBroker:
     process: subprocess.Popen
     log_path: pathlib.Path
     killed: bool = False
+    ports: dict = dataclasses.field(default_factory=dict)  # placeholder number -> port
 
     def log(self):
         return self.log_path.read_text(errors="replace")
@@ -69,8 +72,20 @@ def wait_until_listening(process, port, log_path, timeout=10.0):
                          + log_path.read_text(errors="replace"))
 
 
+def fill_port_placeholders(config):
+    """The configuration with each "@PORTn@" replaced by a free port, and the ports by n."""
+    ports = {}
+    for number in range(1, 10):
+        placeholder = f"@PORT{number}@"
+        if config is not None and placeholder in config:
+            ports[number] = free_port()
+            config = config.replace(placeholder, str(ports[number]))
+    return config, ports
+
+
 def launch(binary, directory, config=None, allow_anonymous=True, extra_args=()):
     """Starts mqwarden with its log in `directory`; returns a RunningBroker once it listens."""
+    config, ports = fill_port_placeholders(config)
     port = free_port()
     index = len(list(directory.glob("mqwarden-*.log")))
     log_path = directory / f"mqwarden-{index}.log"
@@ -84,9 +99,10 @@ def launch(binary, directory, config=None, allow_anonymous=True, extra_args=()):
     args += list(extra_args)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    broker = RunningBroker(HOST, port, process, log_path)
+    broker = RunningBroker(HOST, port, process, log_path, ports=ports)
     try:
-        wait_until_listening(process, port, log_path)
+        for listening in [port, *ports.values()]:
+            wait_until_listening(process, listening, log_path)
     except AssertionError:
         broker.stop()
         raise

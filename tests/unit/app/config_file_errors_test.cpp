@@ -150,12 +150,55 @@ TEST(ConfigBadValues, ChoiceWithSuggestion) {
                   "integer"});
 }
 
-TEST(ConfigBadValues, ProtocolsThatComeLater) {
-  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"wss\"\n"),
-            Lines{"bad.toml:2:12: listeners[0].protocol: \"wss\" is not supported yet (TLS and WebSocket listeners "
-                  "come in a later release); only \"mqtt\" is"});
-  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"http\"\n"),
-            Lines{"bad.toml:2:12: listeners[0].protocol: \"http\" is not one of \"mqtt\""});
+TEST(ConfigBadValues, UnknownProtocol) {
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"mqtt5\"\n"),
+            Lines{"bad.toml:2:12: listeners[0].protocol: \"mqtt5\" is not one of \"mqtt\", \"mqtts\", \"ws\", \"wss\"; "
+                  "did you mean \"mqtt\"?"});
+}
+
+TEST(ConfigBadListeners, TlsNeedsACertificateAndAKey) {
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"wss\"\nkey_file = \"k.pem\"\n"),
+            Lines{"bad.toml:2:12: listeners[0].protocol: a \"wss\" listener needs cert_file (a PEM file)"});
+}
+
+TEST(ConfigBadListeners, TlsKeysOnAPlainListener) {
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"ws\"\ncert_file = \"c.pem\"\n[[listeners]]\nport = 2000\n"
+                      "websocket_path = \"/\"\n"),
+            (Lines{"bad.toml:3:13: listeners[0].cert_file: applies only to \"mqtts\" and \"wss\" listeners, not to "
+                   "\"ws\"",
+                   "bad.toml:6:18: listeners[1].websocket_path: applies only to \"ws\" and \"wss\" listeners, not to "
+                   "\"mqtt\""}));
+}
+
+TEST(ConfigBadListeners, MutualTlsKeysThatNeedEachOther) {
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"mqtts\"\ncert_file = \"c\"\nkey_file = \"k\"\n"
+                      "require_certificate = true\n"),
+            Lines{"bad.toml:5:23: listeners[0].require_certificate: needs ca_file or ca_dir, the CAs that sign client "
+                  "certificates"});
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"mqtts\"\ncert_file = \"c\"\nkey_file = \"k\"\n"
+                      "use_identity_as_username = true\ncrl_file = \"r.pem\"\n"),
+            (Lines{"bad.toml:5:28: listeners[0].use_identity_as_username: needs require_certificate = true",
+                   "bad.toml:6:12: listeners[0].crl_file: needs require_certificate = true"}));
+}
+
+TEST(ConfigBadListeners, TlsChoicesAndPaths) {
+  EXPECT_EQ(errors_of("[[listeners]]\nprotocol = \"wss\"\ncert_file = \"c\"\nkey_file = \"k\"\n"
+                      "min_tls_version = \"1.1\"\nidentity_field = \"cn\"\nwebsocket_path = \"mqtt\"\n"),
+            (Lines{"bad.toml:5:19: listeners[0].min_tls_version: \"1.1\" is not one of \"1.2\", \"1.3\"; did you mean "
+                   "\"1.2\"?",
+                   "bad.toml:6:18: listeners[0].identity_field: \"cn\" is not one of \"CN\", \"O\", \"OU\", "
+                   "\"emailAddress\", \"serialNumber\", \"UID\"; did you mean \"CN\"?",
+                   "bad.toml:7:18: listeners[0].websocket_path: \"mqtt\" is not an HTTP path (it starts with \"/\", "
+                   "without spaces, ? or #)"}));
+}
+
+TEST(ConfigBadValues, TransportLimitsOutOfRange) {
+  EXPECT_EQ(errors_of("[limits]\nmax_connections_per_address = 0\nconnection_burst_per_address = 0\n"
+                      "connect_timeout = \"500 ms\"\nmax_outgoing_buffer = \"1 KiB\"\n"),
+            (Lines{"bad.toml:2:31: limits.max_connections_per_address: 0 is out of range 1..1000000",
+                   "bad.toml:3:32: limits.connection_burst_per_address: 0 is out of range 1..1000000",
+                   "bad.toml:4:19: limits.connect_timeout: \"500 ms\" is out of range 1 s..1 h",
+                   "bad.toml:5:23: limits.max_outgoing_buffer: \"1 KiB\" is out of range 64 KiB..1 GiB"}));
 }
 
 TEST(ConfigBadValues, AddressMustBeAnIpLiteral) {

@@ -54,6 +54,22 @@ protocol = "mqtt"
 address = "::1"
 port = 1885
 
+[[listeners]]
+port = 8883
+protocol = "wss"
+cert_file = "server.pem"
+key_file = "server.key"
+ca_file = "ca.pem"
+ca_dir = "/etc/ssl/clients"
+crl_file = "revoked.pem"
+ciphers = "ECDHE+AESGCM"
+tls13_ciphersuites = "TLS_AES_128_GCM_SHA256"
+min_tls_version = "1.3"
+require_certificate = true
+use_identity_as_username = true
+identity_field = "emailAddress"
+websocket_path = "/ws"
+
 [limits]
 max_packet_size = 65536
 max_connections = 500
@@ -62,6 +78,11 @@ max_queued_messages = 0
 max_queued_bytes = "1 MB"
 max_keep_alive = "10 min"
 max_topic_alias = 0
+max_connections_per_address = 20
+connection_rate_per_address = 1
+connection_burst_per_address = 7
+connect_timeout = "3 s"
+max_outgoing_buffer = "1 MiB"
 
 [persistence]
 enabled = true
@@ -78,9 +99,24 @@ level = "warning"
 )");
   EXPECT_EQ(config.broker.threads, 4u);
   EXPECT_EQ(config.broker.sys_interval, std::chrono::seconds(30));
-  ASSERT_EQ(config.listeners.size(), 2u);
+  ASSERT_EQ(config.listeners.size(), 3u);
   EXPECT_EQ(config.listeners[0], listener_at("0.0.0.0", 1884, "lan"));
   EXPECT_EQ(config.listeners[1], listener_at("::1", 1885));
+  Listener tls = listener_at("127.0.0.1", 8883);
+  tls.protocol = ListenerProtocol::wss;
+  tls.cert_file = "server.pem";
+  tls.key_file = "server.key";
+  tls.ca_file = "ca.pem";
+  tls.ca_dir = "/etc/ssl/clients";
+  tls.crl_file = "revoked.pem";
+  tls.ciphers = "ECDHE+AESGCM";
+  tls.tls13_ciphersuites = "TLS_AES_128_GCM_SHA256";
+  tls.min_tls_version = TlsVersion::v1_3;
+  tls.require_certificate = true;
+  tls.use_identity_as_username = true;
+  tls.identity_field = CertificateField::email_address;
+  tls.websocket_path = "/ws";
+  EXPECT_EQ(config.listeners[2], tls);
   EXPECT_EQ(config.limits.max_packet_size, 65536u);
   EXPECT_EQ(config.limits.max_connections, 500u);
   EXPECT_EQ(config.limits.max_inflight_messages, 50);
@@ -88,6 +124,11 @@ level = "warning"
   EXPECT_EQ(config.limits.max_queued_bytes, 1'000'000u);
   EXPECT_EQ(config.limits.max_keep_alive, 600s);
   EXPECT_EQ(config.limits.max_topic_alias, 0);
+  EXPECT_EQ(config.limits.max_connections_per_address, 20u);
+  EXPECT_EQ(config.limits.connection_rate_per_address, 1u);
+  EXPECT_EQ(config.limits.connection_burst_per_address, 7u);
+  EXPECT_EQ(config.limits.connect_timeout, 3s);
+  EXPECT_EQ(config.limits.max_outgoing_buffer, kMiB);
   EXPECT_TRUE(config.persistence.enabled);
   EXPECT_EQ(config.persistence.path, "/var/lib/mqwarden/db.sqlite");
   EXPECT_EQ(config.persistence.sync, SyncMode::off);

@@ -98,12 +98,16 @@ class RecordingControl final : public ConnectionControl {
   void set_keep_alive(std::chrono::seconds interval) override { keep_alive = interval; }
   void client_connected(std::string_view id) override { connected_as = std::string(id); }
   std::string_view remote_address() const override { return "127.0.0.1:50000"; }
+  std::optional<std::string_view> certificate_common_name() const override { return common_name; }
+  std::optional<std::string_view> certificate_username() const override { return username_from_certificate; }
 
   mqtt::ProtocolVersion version = mqtt::ProtocolVersion::v311;
   std::optional<std::uint32_t> peer_max_packet_size;
   std::optional<std::uint16_t> peer_topic_alias_maximum;
   std::optional<std::chrono::seconds> keep_alive;
   std::string connected_as;
+  std::optional<std::string_view> common_name;
+  std::optional<std::string_view> username_from_certificate;
 };
 
 }  // namespace mqwarden::broker::testing
