@@ -210,7 +210,7 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   receive_maximum_ = receive_maximum;
   ++attach_count_;
   deferred_will_.reset();
-  if (auto timer = std::exchange(will_timer_, nullptr)) timer->cancel();
+  if (auto timer = std::exchange(will_timer_, {}).lock()) timer->cancel();
   // Everything in flight is sent again, in order [MQTT-4.4.0-1], but no more
   // at once than the new connection's Receive Maximum [MQTT-3.3.4-7].
   for (InFlight& entry : in_flight_) entry.awaiting_resend = true;
@@ -246,7 +246,7 @@ void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer, std::uint64_t
     timer->cancel();  // the client came back (or the session ended) before the timer was set
     return;
   }
-  if (auto previous = std::exchange(will_timer_, std::move(timer))) previous->cancel();
+  if (auto previous = std::exchange(will_timer_, timer).lock()) previous->cancel();
 }
 
 std::optional<mqtt::Publish> Session::take_deferred_will() {
@@ -339,7 +339,7 @@ void Session::end(const std::function<void(const std::map<std::string, Subscript
   std::lock_guard lock(mutex_);
   if (ended_) return;
   ended_ = true;
-  if (auto timer = std::exchange(will_timer_, nullptr)) timer->cancel();
+  if (auto timer = std::exchange(will_timer_, {}).lock()) timer->cancel();
   if (store_) store_->remove_session(id_);
   link_.reset();
   queue_.clear();

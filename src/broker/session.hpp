@@ -167,7 +167,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint16_t receive_maximum_ = 0;
   std::uint64_t attach_count_ = 0;
   std::optional<mqtt::Publish> deferred_will_;
-  std::shared_ptr<ScheduledTask> will_timer_;
+  // Weak: the task holds the session until it runs, and must not be kept alive by it in turn.
+  std::weak_ptr<ScheduledTask> will_timer_;
   bool ended_ = false;
   // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
   std::list<InFlight> in_flight_;    // in the order sent
