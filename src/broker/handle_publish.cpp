@@ -86,7 +86,7 @@ void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
   // they keep the order of the packets they answer [MQTT-4.6.0-2, -3, -4].
   store::Store* store = broker_.store();
   if (!store) {
-    link_->send(acknowledgement);
+    link_->send(std::move(acknowledgement));
     return;
   }
   const bool puback = std::holds_alternative<mqtt::Puback>(acknowledgement);
