@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/acl_policy.hpp"
 #include "app/policy_scenario.hpp"
 #include "app/scenario_functions.hpp"
 #include "policy/engine.hpp"
@@ -41,6 +42,10 @@ struct ExplainOptions {
   std::vector<std::string> files;
   std::string event;    // JSON text, or @FILE
   std::string context;  // JSON text, or @FILE; optional
+};
+
+struct AclOptions {
+  std::string file;  // a Mosquitto acl_file
 };
 
 std::size_t count_errors(const policy::Diagnostics& diagnostics) {
@@ -258,6 +263,16 @@ int run_explain(const ExplainOptions& options) {
   return kPolicyOk;
 }
 
+int run_acl(const AclOptions& options) {
+  auto policy = acl_policy_from_file(options.file);
+  if (!policy) {
+    std::fprintf(stderr, "%s\n", policy.error().c_str());
+    return kPolicyRejected;
+  }
+  std::fputs(policy->c_str(), stdout);
+  return kPolicyOk;
+}
+
 }  // namespace
 
 void add_policy_command(CLI::App& app) {
@@ -299,6 +314,13 @@ void add_policy_command(CLI::App& app) {
       ->required();
   explain_command->add_option("--context", explain->context, "Positions, reputations, consents... as JSON, or @FILE");
   explain_command->callback([explain] { throw CLI::RuntimeError(run_explain(*explain)); });
+
+  auto acl = std::make_shared<AclOptions>();
+  CLI::App* acl_command = policy->add_subcommand(
+      "acl", "Translate a Mosquitto acl_file into policy rules that decide as Mosquitto does, and print them");
+  acl_command->add_option("FILE", acl->file, "The Mosquitto ACL file")->required()->check(CLI::ExistingFile);
+  acl_command->footer("Exit status: 0 printed, 1 the file has an error (shown with its line and column).");
+  acl_command->callback([acl] { throw CLI::RuntimeError(run_acl(*acl)); });
 }
 
 }  // namespace mqwarden::app

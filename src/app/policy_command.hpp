@@ -1,6 +1,8 @@
 // `mqwarden policy ...`: tools for policy authors, run without a broker.
 // `policy check FILE...` lexes, parses and checks the files as one policy and
-// prints every error and warning with file:line:column and the offending line.
+// prints every error and warning with file:line:column and the offending line;
+// `test` and `explain` decide events; `acl FILE` prints the policy rules made
+// from a Mosquitto acl_file (docs/policy-tools.md).
 //
 // Runs once on the main thread, at start-up, before anything else exists.
 #pragma once

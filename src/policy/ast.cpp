@@ -102,6 +102,7 @@ void for_each_child(const Expr& expr, const std::function<void(const Expr&)>& vi
                    for (const ObjectMember& member : object.members) visit(*member.value);
                  },
                  [&](const Not& negation) { visit(*negation.operand); },
+                 [&](const Concat& concat) { each(concat.parts); },
                  [&](const Logical& logical) { each(logical.operands); },
                  [&](const Compare& compare) {
                    visit(*compare.left);

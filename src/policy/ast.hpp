@@ -119,6 +119,11 @@ struct Not {
   ExprPtr operand;
 };
 
+// `"devices/" + client.id + "/#"`: the strings joined, one node for the whole chain.
+struct Concat {
+  std::vector<ExprPtr> parts;
+};
+
 enum class LogicalOp : std::uint8_t { all, any };  // and, or
 // `a and b and c`: one node with every operand (no deep chains).
 struct Logical {
@@ -202,8 +207,8 @@ struct Temporal {
 
 struct Expr {
   Span span;
-  std::variant<BoolLiteral, NumberLiteral, StringLiteral, DurationLiteral, DistanceLiteral, ListLiteral,
-               ObjectLiteral, Now, Path, Not, Logical, Compare, Presence, Call, SituationRef, EventPattern, Temporal>
+  std::variant<BoolLiteral, NumberLiteral, StringLiteral, DurationLiteral, DistanceLiteral, ListLiteral, ObjectLiteral,
+               Now, Path, Not, Concat, Logical, Compare, Presence, Call, SituationRef, EventPattern, Temporal>
       node;
   Type type = Type::unknown;  // set by the checker
 };

@@ -141,6 +141,16 @@ class ExpressionChecker {
     return Type::boolean;
   }
 
+  Type operator()(Concat& concat) {
+    for (ExprPtr& part : concat.parts) {
+      const Type type = checker_.check(*part, inner_);
+      if (type != Type::unknown && !is_stringy(type)) {
+        checker_.report(DiagnosticCode::type_mismatch, part->span, "'+' joins strings, found " + with_article(type));
+      }
+    }
+    return Type::string;
+  }
+
   Type operator()(Logical& logical) {
     const std::string_view what = logical.op == LogicalOp::all ? "the operands of 'and'" : "the operands of 'or'";
     for (ExprPtr& operand : logical.operands) checker_.expect_type(*operand, inner_, Type::boolean, what);

@@ -94,9 +94,12 @@ std::string_view next_level(std::string_view& rest, bool& done) {
 
 bool filter_covers(std::string_view outer, std::string_view inner) {
   if (mqtt::validate_topic_filter(inner)) return false;
-  if (!inner.empty() && (inner.front() == '+' || inner.front() == '#') && !outer.empty() && outer.front() == '$') {
-    return false;
-  }
+  // A filter starting with a wildcard matches no topic starting with '$' [MQTT-4.7.2-1], and the other way round.
+  const auto wildcard_first = [](std::string_view filter) {
+    return !filter.empty() && (filter.front() == '+' || filter.front() == '#');
+  };
+  const auto dollar_first = [](std::string_view filter) { return !filter.empty() && filter.front() == '$'; };
+  if ((wildcard_first(inner) && dollar_first(outer)) || (wildcard_first(outer) && dollar_first(inner))) return false;
   bool outer_done = false;
   bool inner_done = false;
   while (true) {

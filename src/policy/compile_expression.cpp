@@ -118,6 +118,12 @@ class ExpressionCompiler {
     return out;
   }
 
+  Node operator()(const Concat& concat) {
+    Node out = node(NodeKind::concat);
+    for (const ExprPtr& part : concat.parts) out.children.push_back(compile_expression(state_, *part, scope_));
+    return out;
+  }
+
   Node operator()(const Logical& logical) {
     Node out = node(logical.op == LogicalOp::all ? NodeKind::all : NodeKind::any);
     for (const ExprPtr& operand : logical.operands)

@@ -70,6 +70,7 @@ enum class NodeKind : std::uint8_t {
   list,    // a list literal with non-literal items
   object,  // a JSON object literal
   negate,
+  concat,  // strings joined in order; absent if a part is not a string
   all,
   any,
   compare,

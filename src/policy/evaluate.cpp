@@ -1,6 +1,8 @@
 #include "policy/evaluate.hpp"
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 #include "policy/compare.hpp"
 #include "policy/read_field.hpp"
@@ -10,6 +12,8 @@ namespace mqwarden::policy {
 namespace {
 
 constexpr std::size_t kInlineArguments = 8;
+// Concatenations up to this many bytes that a comparison consumes are built on the stack.
+constexpr std::size_t kInlineText = 256;
 
 Value build_list(const Node& node, const Frame& frame) {
   if (node.type == Type::number_list) {
@@ -42,6 +46,38 @@ Value with_arguments(const Node& node, const Frame& frame, Use use) {
   return use(std::span<const Value>(values));
 }
 
+// Joins the parts' text in `buffer` when it fits, else in the arena; absent if a part is not a string.
+Value concatenate(const Node& node, const Frame& frame, std::span<char> buffer) {
+  std::size_t used = 0;
+  std::string spilled;
+  bool spilling = false;
+  for (const Node& part : node.children) {
+    const Value value = evaluate(part, frame);
+    if (value.kind() != ValueKind::string) return {};
+    const std::string_view text = value.as_string();
+    if (!spilling && text.size() <= buffer.size() - used) {
+      std::copy(text.begin(), text.end(), buffer.begin() + static_cast<std::ptrdiff_t>(used));
+      used += text.size();
+      continue;
+    }
+    if (!spilling) spilled.assign(buffer.data(), used);
+    spilling = true;
+    spilled += text;
+  }
+  if (spilling) return Value::string(frame.arena.keep(std::move(spilled)));
+  return Value::string(std::string_view(buffer.data(), used));
+}
+
+// A comparison keeps neither operand, so the text of a concatenation it compares may live on the stack.
+bool compare_operands(const Node& node, const Frame& frame) {
+  std::array<char, kInlineText> left_text;
+  std::array<char, kInlineText> right_text;
+  const auto operand = [&](const Node& child, std::span<char> buffer) {
+    return child.kind == NodeKind::concat ? concatenate(child, frame, buffer) : evaluate(child, frame);
+  };
+  return compare(node, operand(node.children[0], left_text), operand(node.children[1], right_text));
+}
+
 Value situation(const Node& node, const Frame& frame) {
   const CompiledSituation& declared = frame.policy.situations[node.index];
   return with_arguments(node, frame, [&](std::span<const Value> arguments) {
@@ -61,6 +97,7 @@ Value evaluate(const Node& node, const Frame& frame) {
     case NodeKind::list: return build_list(node, frame);
     case NodeKind::object: return build_object(node, frame);
     case NodeKind::negate: return Value::boolean(!holds(node.children.front(), frame));
+    case NodeKind::concat: return concatenate(node, frame, {});
     case NodeKind::all:
       for (const Node& child : node.children) {
         if (!holds(child, frame)) return Value::boolean(false);
@@ -71,8 +108,7 @@ Value evaluate(const Node& node, const Frame& frame) {
         if (holds(child, frame)) return Value::boolean(true);
       }
       return Value::boolean(false);
-    case NodeKind::compare:
-      return Value::boolean(compare(node, evaluate(node.children[0], frame), evaluate(node.children[1], frame)));
+    case NodeKind::compare: return Value::boolean(compare_operands(node, frame));
     case NodeKind::presence: return Value::boolean(evaluate(node.children.front(), frame).is_absent() != node.present);
     case NodeKind::call:
       return with_arguments(node, frame,

@@ -5,7 +5,8 @@
 // (temporal_state.hpp), which the frame carries wherever they can occur.
 //
 // Thread safety: evaluation only reads the compiled policy and the event;
-// values it builds go to the frame's arena, which belongs to one thread.
+// values it builds go to the frame's arena, which belongs to one thread (the
+// text of a concatenation that a comparison consumes at once stays on the stack).
 #pragma once
 
 #include <span>

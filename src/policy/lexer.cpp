@@ -219,6 +219,7 @@ class Lexer {
       case ':': return single(TokenKind::colon);
       case ';': return single(TokenKind::semicolon);
       case '-': return single(TokenKind::minus);
+      case '+': return single(TokenKind::plus);
       case '=':
         if (next == '=') return twin(TokenKind::equal);
         if (next == '~') return twin(TokenKind::regex_match);

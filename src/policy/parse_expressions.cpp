@@ -1,8 +1,9 @@
 // Expressions, lowest precedence first:
 //   or  <  and  <  not  <  comparison (==, !=, <, <=, >, >=, in, not in,
-//   contains, matches, matches regex, =~, is absent, is present)  <  primary.
-// Comparisons do not chain; `and`/`or` chains become one n-ary node, so the
-// tree's depth only grows with parentheses, `not`, lists, calls and
+//   contains, matches, matches regex, =~, is absent, is present)  <
+//   concatenation (+)  <  primary.
+// Comparisons do not chain; `and`/`or` and `+` chains become one n-ary node,
+// so the tree's depth only grows with parentheses, `not`, lists, calls and
 // temporal operators, all of which count against kMaxNesting.
 //
 // Every production returns a non-null expression; after an error it is a
@@ -78,7 +79,7 @@ std::optional<CompareOp> Parser::parse_compare_op() {
 }
 
 ExprPtr Parser::parse_comparison() {
-  ExprPtr left = parse_primary();
+  ExprPtr left = parse_concatenation();
   if (at_word("is")) {
     advance();
     bool present = true;
@@ -96,7 +97,7 @@ ExprPtr Parser::parse_comparison() {
   }
   const auto op = parse_compare_op();
   if (!op) return left;
-  ExprPtr right = parse_primary();
+  ExprPtr right = parse_concatenation();
   const Span span = Span::cover(left->span, right->span);
   const Span next = peek().span;
   if (parse_compare_op()) {
@@ -104,6 +105,16 @@ ExprPtr Parser::parse_comparison() {
           "combine them with 'and': a < b and b < c");
   }
   return make_expr(span, Compare{*op, std::move(left), std::move(right)});
+}
+
+ExprPtr Parser::parse_concatenation() {
+  ExprPtr first = parse_primary();
+  if (!at(TokenKind::plus)) return first;
+  Concat concat;
+  concat.parts.push_back(std::move(first));
+  while (accept(TokenKind::plus)) concat.parts.push_back(parse_primary());
+  const Span span = Span::cover(concat.parts.front()->span, concat.parts.back()->span);
+  return make_expr(span, std::move(concat));
 }
 
 ExprPtr Parser::parse_primary() {

@@ -50,6 +50,7 @@ class Parser {
   ExprPtr parse_not();
   ExprPtr parse_comparison();
   std::optional<CompareOp> parse_compare_op();
+  ExprPtr parse_concatenation();
   ExprPtr parse_primary();
   ExprPtr parse_quantity(bool negative);
   ExprPtr parse_list();

@@ -27,6 +27,7 @@ std::string_view describe(TokenKind kind) {
     case TokenKind::greater_equal: return "'>='";
     case TokenKind::regex_match: return "'=~'";
     case TokenKind::minus: return "'-'";
+    case TokenKind::plus: return "'+'";
     case TokenKind::end_of_file: return "the end of the file";
   }
   return "a token";

@@ -36,6 +36,7 @@ enum class TokenKind : std::uint8_t {
   greater_equal,  // >=
   regex_match,    // =~
   minus,          // -
+  plus,           // +
   end_of_file,
 };
 

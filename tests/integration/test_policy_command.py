@@ -159,3 +159,58 @@ def test_explain_with_a_bad_event_exits_2(mqwarden_binary):
     result = policy(mqwarden_binary, "explain", str(EXAMPLES / "connect_flood.policy"), "--event", '{"activity": "pong"}')
     assert result.returncode == 2
     assert "--event: unknown activity 'pong'" in result.stderr
+
+
+# `mqwarden policy acl`: a Mosquitto acl_file as policy rules.
+
+SITE_ACL = """# the site's ACL
+topic read public/#
+user alice
+topic sensors/#
+topic deny sensors/secret
+pattern readwrite devices/%c/#
+"""
+
+
+def test_acl_prints_policy_rules_that_check_and_decide_as_mosquitto(mqwarden_binary, tmp_path):
+    acl = tmp_path / "acl.conf"
+    acl.write_text(SITE_ACL)
+    result = policy(mqwarden_binary, "acl", str(acl))
+    assert result.returncode == 0, result.stderr
+    assert f"topic matches \"sensors/#\"  # {acl}:4: topic sensors/#" in result.stdout
+    translated = tmp_path / "acl.policy"
+    translated.write_text(result.stdout)
+    checked = policy(mqwarden_binary, "check", str(translated))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("policy OK: 1 file(s), 4 rule(s)")
+
+    def explain(event):
+        decided = policy(mqwarden_binary, "explain", str(translated), "--event", json.dumps(event))
+        assert decided.returncode == 0, decided.stderr
+        return decided.stdout.splitlines()[0]
+
+    publish = {"activity": "publish", "client": {"id": "c1", "username": "alice"}, "topic": "sensors/lab"}
+    assert explain(publish) == "verdict: allow (no rule gave one: the activity's default)"
+    assert explain({**publish, "topic": "sensors/secret"}) == 'verdict: deny, reason "denied by the ACL"'
+    assert explain({**publish, "client": {"id": "c1", "username": "bob"}}) == \
+        'verdict: deny, reason "not allowed by the ACL"'
+    assert explain({**publish, "client": {"id": "dev1"}, "topic": "devices/dev1/state"}).startswith("verdict: allow")
+    assert explain({**publish, "client": {"id": "+"}, "topic": "devices/dev1/state"}).startswith("verdict: deny")
+    deliver = {"activity": "deliver", "client": {"id": "p"}, "subscriber": {"id": "s"}, "topic": "public/news"}
+    assert explain(deliver).startswith("verdict: allow")
+    assert explain({**deliver, "subscriber": {"id": "s", "username": "alice"}}).startswith("verdict: deny")
+
+
+def test_acl_error_names_the_line_and_column_and_exits_1(mqwarden_binary, tmp_path):
+    acl = tmp_path / "acl.conf"
+    acl.write_text("user alice\ntopic red sensors/#\n")
+    result = policy(mqwarden_binary, "acl", str(acl))
+    assert result.returncode == 1
+    assert f"{acl}:2:7: error: unknown access 'red': write read, write, readwrite or deny" in result.stderr
+    assert result.stdout == ""
+
+
+def test_acl_of_a_missing_file_is_a_usage_error(mqwarden_binary, tmp_path):
+    result = policy(mqwarden_binary, "acl", str(tmp_path / "absent.conf"))
+    assert result.returncode not in (0, 1)
+    assert "absent.conf" in result.stderr

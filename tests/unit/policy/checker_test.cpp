@@ -120,6 +120,22 @@ TEST(Checker, ResolvesEventFieldsPerActivity) {
             DiagnosticCode::unknown_field);
 }
 
+TEST(Checker, TypesConcatenationsAsStringsUsableWhereverAStringIs) {
+  const Policy policy = load_clean(
+      "rule r { on tentative publish if topic matches \"devices/\" + client.id + \"/#\" and "
+      "client.username + \"@\" + client.id != topic "
+      "then execute notify(\"alerts/\" + client.id, {\"who\": \"user \" + client.username}) }");
+  const Logical& all = as<Logical>(*policy.rules[0].condition);
+  EXPECT_EQ(as<Compare>(*all.operands[0]).right->type, Type::string);
+  EXPECT_EQ(as<Compare>(*all.operands[1]).left->type, Type::string);
+  // A filter built at run time is checked when the rule runs, not here: no invalid-topic-filter.
+  load_clean("rule r { on tentative subscribe if topic matches \"a/#/\" + client.id then deny }");
+  const Diagnostics json = diagnose("rule r { on tentative publish if topic == \"a/\" + payload.owner then deny }");
+  ASSERT_EQ(json.size(), 1U) << codes_of(json);
+  EXPECT_EQ(json[0].code, DiagnosticCode::type_mismatch);
+  EXPECT_EQ(json[0].message, "'+' joins strings, found a json");
+}
+
 TEST(Checker, SuggestsTheClosestField) {
   const Diagnostics diagnostics = diagnose("rule r { on tentative publish if client.usernme == \"a\" then deny }");
   ASSERT_EQ(diagnostics.size(), 1U);

@@ -106,6 +106,7 @@ const Case kCases[] = {
     {IF_PUBLISH("client.id is absent"), Code::type_mismatch, "only JSON values"},
     {IF_PUBLISH("qos matches \"a/#\""), Code::type_mismatch, "'matches' tests a topic or string against a topic filter"},
     {IF_PUBLISH("qos =~ \"a\""), Code::type_mismatch, "a regular expression matches text"},
+    {IF_PUBLISH("topic matches \"a/\" + qos"), Code::type_mismatch, "'+' joins strings, found a number"},
     {IF_PUBLISH("always(qos)"), Code::type_mismatch, "'always' needs a condition or an event pattern here"},
     {IF_PUBLISH("reputation(5) > 1"), Code::type_mismatch,
      "parameter 'entity' of function 'reputation' must be a string, found a number"},

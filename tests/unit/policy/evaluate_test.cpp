@@ -177,6 +177,75 @@ TEST_F(EvaluateTest, SubscriptionFiltersMatchWhenCovered) {
   EXPECT_TRUE(holds("topic == \"a/+\"", subscribe("a/+")));
 }
 
+TEST_F(EvaluateTest, SubscriptionsStartingWithDollarAreCoveredOnlyByFiltersStartingWithDollar) {
+  Event event = tentative(Activity::subscribe, "$SYS/#");
+  event.client = identity;
+  EXPECT_FALSE(holds("topic matches \"#\"", event));
+  EXPECT_FALSE(holds("topic matches \"+/#\"", event));
+  EXPECT_TRUE(holds("topic matches \"$SYS/#\"", event));
+  event.topic = "#";
+  EXPECT_FALSE(holds("topic matches \"$SYS/#\"", event));
+}
+
+TEST_F(EvaluateTest, ConcatenationsJoinStrings) {
+  const Event event = publish("a/b");
+  EXPECT_TRUE(holds("\"x/\" + client.id + \"/\" + client.username == \"x/dev1/alice\"", event));
+  EXPECT_TRUE(holds("topic == \"a\" + \"/\" + \"b\"", event));
+  EXPECT_TRUE(holds("client.id + \"\" == \"dev1\"", event));
+  EXPECT_TRUE(holds("(\"a\" + \"/\") + \"b\" == topic", event));
+  context.reputation["dev1"] = 4;
+  EXPECT_TRUE(holds("reputation(\"d\" + \"ev1\") == 4", event));
+  // Longer than what a comparison builds on the stack.
+  const std::string long_text(300, 'x');
+  EXPECT_TRUE(holds("\"" + long_text + "\" + client.id == \"" + long_text + "dev1\"", event));
+  EXPECT_TRUE(holds("client.id + \"" + long_text + "\" + client.id == \"dev1" + long_text + "dev1\"", event));
+}
+
+TEST_F(EvaluateTest, ConcatenationsInReactionArguments) {
+  auto engine = engine_for(
+      "rule r { on tentative publish "
+      "then execute notify(\"alerts/\" + client.id, {\"who\": client.username + \"!\"}) }",
+      context);
+  const Decision decision = engine->decide(publish("a"));
+  ASSERT_EQ(decision.reactions.size(), 1U);
+  EXPECT_EQ(nlohmann::json(decision.reactions[0].arguments).dump(), R"(["alerts/dev1",{"who":"alice!"}])");
+}
+
+TEST_F(EvaluateTest, FiltersBuiltAtRunTimeMatchTopics) {
+  EXPECT_TRUE(holds("topic matches \"gps/\" + client.id + \"/#\"", publish("gps/dev1/x")));
+  EXPECT_TRUE(holds("topic matches \"gps/\" + client.id + \"/#\"", publish("gps/dev1")));
+  EXPECT_FALSE(holds("topic matches \"gps/\" + client.id + \"/#\"", publish("gps/dev2/x")));
+  EXPECT_TRUE(holds("topic matches client.username", publish("alice")));
+  // A filter that turns out invalid matches nothing.
+  EXPECT_FALSE(holds("topic matches \"a/#/\" + client.id", publish("a/x/dev1")));
+  EXPECT_FALSE(holds("topic matches client.id + \"#\"", publish("dev1#")));
+  EXPECT_FALSE(holds("topic matches \"$share/g/\" + client.id", publish("dev1")));
+}
+
+TEST_F(EvaluateTest, WildcardsInAValueJoinedIntoAFilterAreWildcards) {
+  // What the value holds is part of the filter: a client id "+" makes "gps/+/#". Guard such values.
+  std::vector<std::string> no_roles;
+  Identity plus{"+", "", "", "10.0.0.8", 1, 5, no_roles, nullptr};
+  Event event = publish("gps/dev2/x");
+  event.client = plus;
+  EXPECT_TRUE(holds("topic matches \"gps/\" + client.id + \"/#\"", event));
+  EXPECT_FALSE(holds("not client.id =~ \"[+#/]\" and topic matches \"gps/\" + client.id + \"/#\"", event));
+}
+
+TEST_F(EvaluateTest, FiltersBuiltAtRunTimeCoverSubscriptions) {
+  const auto subscribe = [&](std::string_view filter) {
+    Event event = tentative(Activity::subscribe, filter);
+    event.client = identity;
+    return event;
+  };
+  // alice's "alice/#" covers "alice/b/+" but not "#" nor "alice/#/x" (not a filter).
+  EXPECT_TRUE(holds("topic matches client.username + \"/#\"", subscribe("alice/b/+")));
+  EXPECT_TRUE(holds("topic matches client.username + \"/#\"", subscribe("alice/#")));
+  EXPECT_FALSE(holds("topic matches client.username + \"/#\"", subscribe("#")));
+  EXPECT_FALSE(holds("topic matches client.username + \"/#\"", subscribe("alice/#/x")));
+  EXPECT_FALSE(holds("topic matches client.username + \"/#/\"", subscribe("alice/x")));
+}
+
 TEST_F(EvaluateTest, RegularExpressions) {
   EXPECT_TRUE(holds("topic =~ \"^gps/[0-9]+$\"", publish("gps/42")));
   EXPECT_FALSE(holds("topic =~ \"^gps/[0-9]+$\"", publish("gps/x")));

@@ -98,6 +98,14 @@ TEST(Lexer, DistinguishesAssignmentEqualityAndRegexMatch) {
                                     TokenKind::greater_equal, TokenKind::end_of_file}));
 }
 
+TEST(Lexer, ReadsPlusAndMinus) {
+  const LexResult result = lex_text("\"a/\" + client.id - 1");
+  EXPECT_TRUE(result.diagnostics.empty());
+  EXPECT_EQ(kinds(result),
+            (std::vector<TokenKind>{TokenKind::string, TokenKind::plus, TokenKind::word, TokenKind::dot,
+                                    TokenKind::word, TokenKind::minus, TokenKind::number, TokenKind::end_of_file}));
+}
+
 TEST(Lexer, ReportsAMultiByteCharacterOnce) {
   const LexResult result = lex_text("a \xC3\xA9 b");
   ASSERT_EQ(result.diagnostics.size(), 1U);

@@ -79,6 +79,19 @@ TEST(Parser, BindsAndTighterThanOrAndFlattensChains) {
   EXPECT_EQ(all.operands.size(), 3U);
 }
 
+TEST(Parser, BindsConcatenationTighterThanComparisonsAndFlattensChains) {
+  const ParseResult parsed = parse_condition("topic matches \"devices/\" + client.id + \"/#\"");
+  const Compare& matches = as<Compare>(condition_of(parsed));
+  EXPECT_EQ(matches.op, CompareOp::matches);
+  const Concat& concat = as<Concat>(*matches.right);
+  ASSERT_EQ(concat.parts.size(), 3U);
+  EXPECT_EQ(as<StringLiteral>(*concat.parts[0]).value, "devices/");
+  EXPECT_EQ(as<Path>(*concat.parts[1]).dotted(), "client.id");
+  EXPECT_EQ(as<StringLiteral>(*concat.parts[2]).value, "/#");
+  EXPECT_EQ(matches.right->span.column, 48U);
+  EXPECT_EQ(matches.right->span.length, 29U);
+}
+
 TEST(Parser, ReadsEveryComparisonOperator) {
   const std::pair<const char*, CompareOp> cases[] = {
       {"qos == 1", CompareOp::equal},
