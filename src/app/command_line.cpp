@@ -35,6 +35,9 @@ void add_broker_options(CLI::App& app, CommandLine& options) {
   app.add_flag("--allow-anonymous", options.allow_anonymous, "Accept clients that give no username");
   app.add_option("--persistence", options.persistence_dir, "Enable persistence, with the database in DIR/mqwarden.db")
       ->type_name("DIR");
+  app.add_option("--policy", options.policy_files,
+                 "Enforce the policy in FILE (repeat for a policy in several files; replaces policy.files)")
+      ->type_name("FILE");
   app.add_option("--threads", options.threads, "Event-loop threads; 0 = one per CPU (default 0)")
       ->type_name("N")
       ->check(range(BrokerSection::kThreadsBounds));
@@ -55,6 +58,7 @@ void apply_overrides(const CommandLine& options, Config& config) {
     config.persistence.path = (std::filesystem::path(*options.persistence_dir) / kDatabaseFileName).string();
   }
   if (options.threads) config.broker.threads = *options.threads;
+  if (!options.policy_files.empty()) config.policy.files = options.policy_files;
 }
 
 Result<Config, ConfigErrors> resolve_config(const CommandLine& options) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "app/config_file.hpp"
@@ -27,6 +28,7 @@ struct CommandLine {
   bool verbose = false;                        // -v/--verbose: log.level = debug
   bool allow_anonymous = false;                // --allow-anonymous
   std::optional<std::string> persistence_dir;  // --persistence DIR: enabled, DIR/mqwarden.db
+  std::vector<std::string> policy_files;       // --policy FILE, repeatable: replaces policy.files
   std::optional<std::uint32_t> threads;        // --threads N
   bool check_config = false;                   // --check-config: validate and exit
 };

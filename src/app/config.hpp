@@ -133,6 +133,39 @@ struct AuthSection {
   bool operator==(const AuthSection&) const = default;
 };
 
+// The MQTT activities whose policy verdict can default to deny.
+enum class PolicyActivity { connect, subscribe, unsubscribe, publish, deliver, ping };
+
+struct PolicySection {
+  static constexpr Bounds<std::chrono::milliseconds> kMaxDelayBounds{std::chrono::milliseconds{0},
+                                                                     std::chrono::hours{24}};
+  static constexpr Bounds<std::chrono::milliseconds> kStepBounds{std::chrono::milliseconds{1}, std::chrono::hours{1}};
+  static constexpr Bounds<std::uint32_t> kMaxDelayedMessagesBounds{0, 10'000'000};
+  static constexpr Bounds<std::uint64_t> kMaxDelayedBytesBounds{0, 16 * kGiB};
+  static constexpr Bounds<std::uint32_t> kReactionQueueBounds{1, 1'000'000};
+  static constexpr Bounds<std::chrono::milliseconds> kWebhookTimeoutBounds{std::chrono::milliseconds{100},
+                                                                           std::chrono::minutes{1}};
+  static constexpr Bounds<std::uint32_t> kWebhookAttemptsBounds{1, 10};
+  static constexpr Bounds<std::chrono::milliseconds> kWatchIntervalBounds{std::chrono::milliseconds{0},
+                                                                          std::chrono::hours{1}};
+
+  std::vector<std::string> files;                   // the policy: one or more files read as one
+  std::string acl_file;                             // a Mosquitto acl_file, enforced with the policy
+  std::vector<PolicyActivity> default_deny;         // activities no rule allows are denied
+  std::chrono::milliseconds max_delay{15 * 60'000};  // longer `delay`s are cut to this
+  std::chrono::milliseconds step{1000};              // the temporal operators' time step
+  std::uint32_t max_delayed_messages = 100'000;      // deliveries held by `delay` at once
+  std::uint64_t max_delayed_bytes = 256 * kMiB;
+  std::string pseudonym_key_file;                   // the secret key of `pseudonymise`
+  std::string identity_file;                        // roles and attributes of users and clients
+  std::uint32_t reaction_queue = 10'000;            // reactions waiting to run
+  std::chrono::milliseconds webhook_timeout{5000};
+  std::uint32_t webhook_attempts = 3;
+  std::chrono::milliseconds watch_interval{1000};  // how often the files are checked for changes; 0: only SIGHUP
+
+  bool operator==(const PolicySection&) const = default;
+};
+
 enum class LogLevel { error, warning, info, debug };
 
 struct LogSection {
@@ -147,6 +180,7 @@ struct Config {
   LimitsSection limits;
   PersistenceSection persistence;
   AuthSection auth;
+  PolicySection policy;
   LogSection log;
 
   bool operator==(const Config&) const = default;

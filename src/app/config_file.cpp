@@ -59,6 +59,7 @@ class Checker {
   }
 
   bool empty() const { return errors_.empty(); }
+  std::size_t size() const { return errors_.size(); }
 
   ConfigErrors sorted() && {
     std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
@@ -360,6 +361,51 @@ const std::vector<KeyRule<AuthSection>> kAuthKeys{
        if (!path.empty()) a.password_file = std::move(path);
      }}};
 
+constexpr std::array<Choice<PolicyActivity>, 6> kPolicyActivities{{{"connect", PolicyActivity::connect},
+                                                                    {"subscribe", PolicyActivity::subscribe},
+                                                                    {"unsubscribe", PolicyActivity::unsubscribe},
+                                                                    {"publish", PolicyActivity::publish},
+                                                                    {"deliver", PolicyActivity::deliver},
+                                                                    {"ping", PolicyActivity::ping}}};
+
+// An array whose every element `read_element` reads; an empty array is allowed.
+template <class T, class ReadElement>
+void read_array(Checker& checker, const toml::node& node, const std::string& path, std::vector<T>& out,
+                ReadElement read_element) {
+  const auto* array = node.as_array();
+  if (array == nullptr) return checker.error(node, path, "expected an array, got " + type_name(node));
+  out.clear();
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    T element{};
+    const std::size_t errors_before = checker.size();
+    read_element(checker, *array->get(i), path + "[" + std::to_string(i) + "]", element);
+    if (checker.size() == errors_before) out.push_back(std::move(element));
+  }
+}
+
+const std::vector<KeyRule<PolicySection>> kPolicyKeys{
+    {"files",
+     [](Checker& c, const toml::node& n, const std::string& p, PolicySection& s) {
+       read_array(c, n, p, s.files, read_text);
+     }},
+    {"default_deny",
+     [](Checker& c, const toml::node& n, const std::string& p, PolicySection& s) {
+       read_array(c, n, p, s.default_deny, [](Checker& c2, const toml::node& n2, const std::string& p2, PolicyActivity& a) {
+         read_choice(c2, n2, p2, a, kPolicyActivities);
+       });
+     }},
+    duration_key("max_delay", &PolicySection::max_delay, PolicySection::kMaxDelayBounds),
+    duration_key("step", &PolicySection::step, PolicySection::kStepBounds),
+    integer_key("max_delayed_messages", &PolicySection::max_delayed_messages, PolicySection::kMaxDelayedMessagesBounds),
+    size_key("max_delayed_bytes", &PolicySection::max_delayed_bytes, PolicySection::kMaxDelayedBytesBounds),
+    text_key("acl_file", &PolicySection::acl_file),
+    text_key("pseudonym_key_file", &PolicySection::pseudonym_key_file),
+    text_key("identity_file", &PolicySection::identity_file),
+    integer_key("reaction_queue", &PolicySection::reaction_queue, PolicySection::kReactionQueueBounds),
+    duration_key("webhook_timeout", &PolicySection::webhook_timeout, PolicySection::kWebhookTimeoutBounds),
+    integer_key("webhook_attempts", &PolicySection::webhook_attempts, PolicySection::kWebhookAttemptsBounds),
+    duration_key("watch_interval", &PolicySection::watch_interval, PolicySection::kWatchIntervalBounds)};
+
 const std::vector<KeyRule<LogSection>> kLogKeys{choice_key("level", &LogSection::level, kLogLevels)};
 
 // --- sections ---
@@ -453,6 +499,7 @@ const std::vector<SectionRule>& sections() {
                                             table_section("limits", &Config::limits, kLimitsKeys),
                                             table_section("persistence", &Config::persistence, kPersistenceKeys),
                                             table_section("auth", &Config::auth, kAuthKeys),
+                                            table_section("policy", &Config::policy, kPolicyKeys),
                                             table_section("log", &Config::log, kLogKeys)};
   return all;
 }

@@ -5,10 +5,13 @@
 
 #include <memory>
 
+#include "app/policy_runtime.hpp"
 #include "app/version.hpp"
 #include "auth/password_file.hpp"
 #include "broker/authenticator.hpp"
+#include "broker/reaction_runner.hpp"
 #include "net/server.hpp"
+#include "net/webhook_sender.hpp"
 #include "store/store.hpp"
 
 namespace mqwarden::app {
@@ -140,7 +143,31 @@ int run_broker(const Config& config) {
         "(set auth.password_file, or auth.allow_anonymous / --allow-anonymous)");
   }
 
-  net::Server server(server_options(config), std::move(authenticator), store.get());
+  auto policy = PolicyRuntime::start(config.policy);
+  if (!policy) {
+    spdlog::error("{}", policy.error());
+    return 1;
+  }
+  std::shared_ptr<broker::Enforcement> enforcement = *policy ? (*policy)->enforcement() : nullptr;
+
+  net::Server server(server_options(config), std::move(authenticator), store.get(), enforcement);
+  // Declared after the server: destroyed before it, once the server has stopped.
+  std::unique_ptr<net::WebhookSender> webhooks;
+  std::unique_ptr<broker::ReactionRunner> reactions;
+  if (*policy) {
+    webhooks = std::make_unique<net::WebhookSender>(
+        net::WebhookOptions{.timeout = config.policy.webhook_timeout, .max_attempts = config.policy.webhook_attempts},
+        [](const std::string& failure) { spdlog::warn("webhook: {}", failure); });
+    broker::ReactionRunnerOptions options;
+    options.max_queued = config.policy.reaction_queue;
+    options.webhook = [sender = webhooks.get()](std::string url, std::string body) {
+      return sender->submit(std::move(url), std::move(body));
+    };
+    reactions = std::make_unique<broker::ReactionRunner>(server.broker(), server.executor(), std::move(options));
+    enforcement->set_reaction_sink(reactions.get());
+    server.on_hangup([runtime = policy->get()] { runtime->reload("SIGHUP"); });
+    (*policy)->watch();
+  }
   if (auto started = server.start(); !started) {
     spdlog::error("{}", started.error());
     return 1;

@@ -14,7 +14,4 @@ namespace mqwarden::app {
 
 policy::HostFunctions scenario_functions(const ScenarioContext& context);
 
-// Whether `address` (IPv4 or IPv6 text) is in `network` ("10.0.0.0/8", "fd00::/8"); false if either is malformed.
-bool address_in_network(std::string_view address, std::string_view network);
-
 }  // namespace mqwarden::app

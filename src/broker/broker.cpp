@@ -5,10 +5,14 @@
 #include <random>
 #include <utility>
 
+#include "broker/payload_rewrite.hpp"
 #include "broker/stored_form.hpp"
 #include "mqtt/topic.hpp"
 
 namespace mqwarden::broker {
+
+using policy::Activity;
+using policy::Mode;
 
 // What each worker thread owns: its replica of the subscriptions, the
 // sessions they refer to, and scratch space for routing.
@@ -84,14 +88,16 @@ class Router final : public SubscriptionVisitor {
 }  // namespace
 
 Broker::Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator,
-               store::Store* store)
+               store::Store* store, std::shared_ptr<Enforcement> enforcement)
     : options_(options),
       executor_(executor),
       authenticator_(std::move(authenticator)),
       store_(store),
+      enforcement_(enforcement ? std::move(enforcement) : std::make_shared<Enforcement>(nullptr)),
       retained_(store),
       stats_(executor.worker_count()) {
   for (std::size_t i = 0; i < executor_.worker_count(); ++i) workers_.push_back(std::make_unique<WorkerState>());
+  enforcement_->bans().set_store(store_);
 }
 
 Broker::~Broker() = default;
@@ -124,6 +130,7 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
       store_->save_session(result.session->id(), request.client_id, request.expiry_interval, std::nullopt);
       result.session->set_store(store_);
     }
+    if (request.identity) result.session->set_identity(request.identity);
     if (previous_link) previous_link->close(mqtt::ReasonCode::session_taken_over);
     acknowledge(result.session_present);
     // A resumed session drops its deferred will here [MQTT-3.1.3-9].
@@ -194,7 +201,61 @@ void Broker::end_session(const std::shared_ptr<Session>& session) {
 void Broker::publish_will(const std::shared_ptr<Session>& session, mqtt::Publish will) {
   // Its Message Expiry Interval starts now, when it is published.
   const Clock::time_point now = Clock::now();
-  publish(make_message(std::move(will), session->client_id(), now), now);
+  IdentityPtr publisher = enforcement_->active() ? session->identity() : nullptr;
+  auto message = make_message(std::move(will), session->client_id(), now, std::move(publisher));
+  // Decided as a publish by its client at this moment: a will the policy
+  // would refuse now reaches nobody.
+  const PublishVerdict verdict = decide_publish(*message);
+  if (verdict.allowed) publish_admitted(message, verdict.delay, now);
+}
+
+namespace {
+
+// The publish event of `message` by its publisher.
+policy::Event publish_event(Mode mode, const Message& message, const MessageFacts& facts) {
+  policy::Event event = Enforcement::delivery_event(mode, message, facts);
+  event.activity = Activity::publish;
+  return event;
+}
+
+}  // namespace
+
+Broker::PublishVerdict Broker::decide_publish(Message& message) {
+  PublishVerdict verdict;
+  if (!enforcement_->wants(Mode::tentative, Activity::publish)) return verdict;
+  const MessageFacts facts(message);
+  const policy::Event event = publish_event(Mode::tentative, message, facts);
+  const policy::Decision decision = enforcement_->decide(event);
+  if (decision.denied()) {
+    enforcement_->counters().denied_publishes.fetch_add(1, std::memory_order_relaxed);
+    verdict.allowed = false;
+    verdict.reason_code = decision.reason_code;
+    return verdict;
+  }
+  verdict.delay = std::chrono::milliseconds(decision.delay_ms);
+  if (auto payload = rewritten_payload(*event.payload, decision.edits, enforcement_->pseudonym_key())) {
+    message.payload = std::move(*payload);
+  }
+  return verdict;
+}
+
+void Broker::publish_admitted(const MessagePtr& message, std::chrono::milliseconds delay, Clock::time_point now) {
+  auto publish_and_record = [this, message](Clock::time_point at) {
+    publish(message, at);
+    if (!enforcement_->wants(Mode::actual, Activity::publish)) return;
+    const MessageFacts facts(*message);
+    enforcement_->record(publish_event(Mode::actual, *message, facts));
+  };
+  if (delay.count() <= 0) {
+    publish_and_record(now);
+    return;
+  }
+  const std::size_t bytes = message->topic.size() + message->payload.size();
+  if (!enforcement_->reserve_delay(bytes)) return;
+  executor_.post_after(executor_.current_worker(), delay, [this, bytes, publish_and_record] {
+    enforcement_->release_delay(bytes);
+    publish_and_record(Clock::now());
+  });
 }
 
 void Broker::publish_will_later(const std::shared_ptr<Session>& session, mqtt::Publish will,
@@ -223,10 +284,132 @@ void Broker::publish(const MessagePtr& message, Clock::time_point now) {
   WorkerState& worker = *workers_[executor_.current_worker()];
   Router router(message, worker.sessions, worker.targets, worker.target_index);
   worker.tree.match(message->topic, router);
-  store::MessageRecordPtr record;  // stored once, for every persistent session it goes to
-  for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now, &record);
+  if (enforcement_->wants(Mode::tentative, Activity::deliver) || enforcement_->wants(Mode::actual, Activity::deliver)) {
+    deliver_decided(worker, message, now);
+  } else {
+    store::MessageRecordPtr record;  // stored once, for every persistent session it goes to
+    for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now, &record);
+  }
   worker.targets.clear();
   worker.target_index.clear();
+}
+
+void Broker::deliver_decided(WorkerState& worker, const MessagePtr& message, Clock::time_point now) {
+  // The publication's part of the deliver rules is evaluated once, and the
+  // payload parsed at most once, for all subscribers.
+  const MessageFacts facts(*message);
+  const policy::Event event = Enforcement::delivery_event(Mode::tentative, *message, facts);
+  const bool decide = enforcement_->wants(Mode::tentative, Activity::deliver);
+  std::optional<policy::PublicationContext> publication;
+  if (decide) publication.emplace(enforcement_->prepare_delivery(event));
+  store::MessageRecordPtr record;
+  for (auto& [session, delivery] : worker.targets) {
+    const IdentityPtr subscriber = session->identity();
+    const policy::Decision decision =
+        decide ? enforcement_->decide_delivery(*publication, subscriber->view()) : policy::Decision{};
+    const bool denied = decision.denied();
+    deliver_as_decided(decision, *event.payload, session->shared_from_this(), std::move(delivery), now, &record);
+    if (!denied) record_delivery(event, *subscriber);
+  }
+}
+
+void Broker::deliver_one(const std::shared_ptr<Session>& session, Delivery delivery, Clock::time_point now) {
+  const bool decide = enforcement_->wants(Mode::tentative, Activity::deliver);
+  if (!decide && !enforcement_->wants(Mode::actual, Activity::deliver)) {
+    session->deliver(std::move(delivery), now);
+    return;
+  }
+  const MessageFacts facts(*delivery.message);
+  const policy::Event event = Enforcement::delivery_event(Mode::tentative, *delivery.message, facts);
+  const IdentityPtr subscriber = session->identity();
+  policy::Decision decision;
+  if (decide) decision = enforcement_->decide_delivery(enforcement_->prepare_delivery(event), subscriber->view());
+  const bool denied = decision.denied();
+  deliver_as_decided(decision, *event.payload, session, std::move(delivery), now, nullptr);
+  if (!denied) record_delivery(event, *subscriber);
+}
+
+void Broker::deliver_as_decided(const policy::Decision& decision, const policy::Payload& payload,
+                                const std::shared_ptr<Session>& session, Delivery delivery, Clock::time_point now,
+                                store::MessageRecordPtr* shared_record) {
+  EnforcementCounters& counters = enforcement_->counters();
+  if (decision.denied()) {
+    counters.denied_deliveries.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (auto edited = rewritten_payload(payload, decision.edits, enforcement_->pseudonym_key())) {
+    // A copy for this subscriber only; the others share the original.
+    auto copy = std::make_shared<Message>(*delivery.message);
+    copy->payload = std::move(*edited);
+    delivery.message = std::move(copy);
+    shared_record = nullptr;
+    counters.modified_deliveries.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (decision.delay_ms > 0) {
+    deliver_later(session, std::move(delivery), std::chrono::milliseconds(decision.delay_ms));
+    return;
+  }
+  session->deliver(std::move(delivery), now, shared_record);
+}
+
+void Broker::deliver_later(const std::shared_ptr<Session>& session, Delivery delivery,
+                           std::chrono::milliseconds delay) {
+  const std::size_t bytes = delivery.message->topic.size() + delivery.message->payload.size();
+  if (!enforcement_->reserve_delay(bytes)) return;
+  // The message's expiry keeps counting while it waits [MQTT-3.3.2-5].
+  executor_.post_after(executor_.current_worker(), delay,
+                       [this, bytes, weak = std::weak_ptr<Session>(session), delivery = std::move(delivery)]() mutable {
+                         enforcement_->release_delay(bytes);
+                         if (auto target = weak.lock()) target->deliver(std::move(delivery), Clock::now());
+                       });
+}
+
+void Broker::record_delivery(const policy::Event& tentative, const ClientIdentity& subscriber) {
+  if (!enforcement_->wants(Mode::actual, Activity::deliver)) return;
+  policy::Event event = tentative;
+  event.mode = Mode::actual;
+  event.subscriber = subscriber.view();
+  enforcement_->record(event);
+}
+
+bool Broker::disconnect_client(std::string_view client_id, mqtt::ReasonCode reason) {
+  std::shared_ptr<ClientLink> link;
+  {
+    std::lock_guard lock(registry_mutex_);
+    auto it = registry_.find(std::string(client_id));
+    if (it == registry_.end() || !it->second.link) return false;
+    link = it->second.link;
+  }
+  link->close(reason);
+  return true;
+}
+
+std::size_t Broker::disconnect_address(std::string_view ip, mqtt::ReasonCode reason) {
+  std::vector<std::shared_ptr<ClientLink>> links;
+  {
+    std::lock_guard lock(registry_mutex_);
+    for (const auto& [client_id, registration] : registry_) {
+      if (registration.link && registration.session->identity()->ip == ip) links.push_back(registration.link);
+    }
+  }
+  for (const auto& link : links) link->close(reason);
+  return links.size();
+}
+
+bool Broker::revoke_subscription(std::string_view client_id, const std::string& filter) {
+  std::shared_ptr<Session> session;
+  std::shared_ptr<ClientLink> link;
+  {
+    std::lock_guard lock(registry_mutex_);
+    auto it = registry_.find(std::string(client_id));
+    if (it == registry_.end()) return false;
+    session = it->second.session;
+    link = it->second.link;
+  }
+  if (!unsubscribe(session, filter)) return false;
+  // MQTT 5 can tell the client why; a 3.1.1 client just stops receiving.
+  if (link && session->identity()->protocol == 5) link->close(mqtt::ReasonCode::not_authorized);
+  return true;
 }
 
 bool Broker::subscribe(const std::shared_ptr<Session>& session, const std::string& filter,

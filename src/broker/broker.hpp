@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "broker/authenticator.hpp"
 #include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
+#include "broker/enforcement.hpp"
 #include "broker/message.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session.hpp"
@@ -44,9 +46,10 @@ class Broker {
  public:
   // `authenticator` may be null: then only anonymous access can succeed.
   // `store` (null: persistence off) keeps persistent sessions and retained
-  // messages; it outlives the broker.
+  // messages; it outlives the broker. `enforcement` (null: no policy) decides
+  // every activity.
   Broker(BrokerOptions options, WorkerExecutor& executor, std::shared_ptr<const Authenticator> authenticator,
-         store::Store* store = nullptr);
+         store::Store* store = nullptr, std::shared_ptr<Enforcement> enforcement = nullptr);
   ~Broker();
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
@@ -54,10 +57,11 @@ class Broker {
   const BrokerOptions& options() const { return options_; }
   const Authenticator* authenticator() const { return authenticator_.get(); }
   store::Store* store() const { return store_; }
+  Enforcement& enforcement() const { return *enforcement_; }
 
   // Resumes what the store held when it was opened: persistent sessions
   // (offline, their expiry counted from when their client disconnected),
-  // their subscriptions and messages, and the retained messages. Call once,
+  // their subscriptions and messages, the retained messages, and the bans. Call once,
   // before the workers run.
   void restore(store::StoredState state, Clock::time_point now);
 
@@ -69,6 +73,7 @@ class Broker {
     bool clean_start = true;
     std::uint32_t expiry_interval = 0;      // how long the session may outlive this connection
     std::uint16_t receive_maximum = 65535;  // QoS 1/2 messages the client takes in flight
+    IdentityPtr identity;                   // who the client is, for the deliver decisions
   };
   struct Connected {
     std::shared_ptr<Session> session;
@@ -100,10 +105,39 @@ class Broker {
   // or earlier if the session ends first [MQTT-3.1.3-9]. For a session kept
   // offline by disconnect(); called on a worker thread.
   void publish_will_later(const std::shared_ptr<Session>& session, mqtt::Publish will, std::chrono::seconds delay);
+  // Publishes the will of `session`'s client now, as a publish by that client
+  // that the policy decides at this moment. Called on a worker thread.
+  void publish_will(const std::shared_ptr<Session>& session, mqtt::Publish will);
+
+  // The policy's verdict on publishing `message` (a tentative publish event
+  // by its publisher); a modification is applied to `message` itself, which
+  // nobody else holds yet.
+  struct PublishVerdict {
+    bool allowed = true;
+    std::optional<std::uint8_t> reason_code;  // the deny's code, if it names one
+    std::chrono::milliseconds delay{0};
+  };
+  PublishVerdict decide_publish(Message& message);
+  // Publishes an allowed message now or after `delay`, then offers the actual
+  // publish event. Called on a worker thread.
+  void publish_admitted(const MessagePtr& message, std::chrono::milliseconds delay, Clock::time_point now);
 
   // Routes `message` to every matching subscription (and retains it when its
-  // RETAIN flag is set). Called on a worker thread.
+  // RETAIN flag is set), each delivery decided by the policy. Called on a
+  // worker thread.
   void publish(const MessagePtr& message, Clock::time_point now);
+  // Delivers `delivery` to `session` as the policy decides for that
+  // subscriber (denied, modified, delayed), e.g. a retained message on subscribe.
+  void deliver_one(const std::shared_ptr<Session>& session, Delivery delivery, Clock::time_point now);
+
+  // Closes the connection of `client_id`, if connected (v5: DISCONNECT with
+  // `reason`). Returns whether a connection was closed. Any thread.
+  bool disconnect_client(std::string_view client_id, mqtt::ReasonCode reason);
+  // Closes every connection from `ip` (v5: DISCONNECT with `reason`); returns how many. Any thread.
+  std::size_t disconnect_address(std::string_view ip, mqtt::ReasonCode reason);
+  // Removes the subscription `filter` of `client_id`'s session; a connected
+  // v5 client is told with DISCONNECT 0x87. Called on a worker thread.
+  bool revoke_subscription(std::string_view client_id, const std::string& filter);
 
   // Returns whether the subscription is new (false when it replaced one, or
   // the session has ended).
@@ -147,7 +181,17 @@ class Broker {
 
   // Ends `session`: its subscriptions leave every replica, and its deferred will, if any, is published.
   void end_session(const std::shared_ptr<Session>& session);
-  void publish_will(const std::shared_ptr<Session>& session, mqtt::Publish will);
+  // The routed deliveries of `message` (in the worker's targets), each decided for its subscriber.
+  void deliver_decided(WorkerState& worker, const MessagePtr& message, Clock::time_point now);
+  // Hands `delivery` to `session` as one subscriber's decision says: not at
+  // all, modified (a copy of its own), later, or as is (sharing `shared_record`).
+  void deliver_as_decided(const policy::Decision& decision, const policy::Payload& payload,
+                          const std::shared_ptr<Session>& session, Delivery delivery, Clock::time_point now,
+                          store::MessageRecordPtr* shared_record);
+  // The actual deliver event of `delivery` to `subscriber`, if the policy observes it.
+  void record_delivery(const policy::Event& tentative, const ClientIdentity& subscriber);
+  // Hands `delivery` to `session` after `delay`, within the delay queue's bounds.
+  void deliver_later(const std::shared_ptr<Session>& session, Delivery delivery, std::chrono::milliseconds delay);
   // Subscriptions in the calling worker's replica (all replicas agree once changes have arrived).
   std::size_t subscription_count() const;
   void sys_topics_tick(std::chrono::seconds interval, std::string version);
@@ -166,6 +210,7 @@ class Broker {
   WorkerExecutor& executor_;
   const std::shared_ptr<const Authenticator> authenticator_;
   store::Store* const store_;
+  const std::shared_ptr<Enforcement> enforcement_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   RetainedStore retained_;
   BrokerStats stats_;

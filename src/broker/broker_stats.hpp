@@ -15,6 +15,8 @@ namespace mqwarden::broker {
 struct alignas(64) WorkerCounters {
   std::atomic<std::uint64_t> messages_received{0};  // PUBLISH packets from clients
   std::atomic<std::uint64_t> messages_sent{0};      // PUBLISH packets to clients
+  // QoS 0 PUBLISHes not sent to a client that reads too slowly (its outgoing bytes at the bound)
+  std::atomic<std::uint64_t> messages_dropped{0};
   std::atomic<std::uint64_t> bytes_received{0};
   std::atomic<std::uint64_t> bytes_sent{0};
 
@@ -26,6 +28,7 @@ struct alignas(64) WorkerCounters {
 struct StatsTotals {
   std::uint64_t messages_received = 0;
   std::uint64_t messages_sent = 0;
+  std::uint64_t messages_dropped = 0;
   std::uint64_t bytes_received = 0;
   std::uint64_t bytes_sent = 0;
 };
@@ -41,6 +44,7 @@ class BrokerStats {
       const WorkerCounters& w = workers_[i];
       sum.messages_received += w.messages_received.load(std::memory_order_relaxed);
       sum.messages_sent += w.messages_sent.load(std::memory_order_relaxed);
+      sum.messages_dropped += w.messages_dropped.load(std::memory_order_relaxed);
       sum.bytes_received += w.bytes_received.load(std::memory_order_relaxed);
       sum.bytes_sent += w.bytes_sent.load(std::memory_order_relaxed);
     }

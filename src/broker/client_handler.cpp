@@ -52,7 +52,19 @@ void ClientHandler::on_keep_alive_expired() {
 }
 
 void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) {
+  Enforcement& enforcement = broker_.enforcement();
+  if (enforcement.wants(policy::Mode::tentative, policy::Activity::ping)) {
+    const auto event = Enforcement::client_event(policy::Mode::tentative, policy::Activity::ping, *identity_);
+    const policy::Decision decision = enforcement.decide(event);
+    if (decision.denied()) {
+      close_connection("ping refused by the policy", refusal_code(decision.reason_code, mqtt::PacketType::disconnect));
+      return;
+    }
+  }
   link_->send(mqtt::Pingresp{});
+  if (enforcement.wants(policy::Mode::actual, policy::Activity::ping)) {
+    enforcement.record(Enforcement::client_event(policy::Mode::actual, policy::Activity::ping, *identity_));
+  }
 }
 
 void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
@@ -73,8 +85,17 @@ void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
   link_->close(std::nullopt);
 }
 
-void ClientHandler::on_closed(Clock::time_point now) {
+void ClientHandler::on_closed(Clock::time_point) {
   if (!session_) return;
+  Enforcement& enforcement = broker_.enforcement();
+  if (enforcement.wants(policy::Mode::actual, policy::Activity::disconnect)) {
+    auto event = Enforcement::client_event(policy::Mode::actual, policy::Activity::disconnect, *identity_);
+    // "normal" for a DISCONNECT 0x00; else why the connection ended.
+    event.reason = disconnected_normally_   ? std::string_view("normal")
+                   : close_reason_.empty() ? std::string_view("connection lost")
+                                           : std::string_view(close_reason_);
+    enforcement.record(event);
+  }
   const Broker::SessionFate fate = broker_.disconnect(session_, link_.get(), session_expiry_interval_);
   if (will_ && !disconnected_normally_) {
     const auto delay =
@@ -85,7 +106,7 @@ void ClientHandler::on_closed(Clock::time_point now) {
     // The will goes out when its delay has passed or the session ends, whichever
     // is first; not at all if a new connection resumed the session before [MQTT-3.1.3-9].
     if (delay.count() == 0 || fate == Broker::SessionFate::ended) {
-      broker_.publish(make_message(std::move(will), client_id_, now), now);
+      broker_.publish_will(session_, std::move(will));
     } else if (fate == Broker::SessionFate::kept) {
       broker_.publish_will_later(session_, std::move(will), delay);
     }

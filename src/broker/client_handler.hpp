@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -60,6 +61,16 @@ class ClientHandler {
   }
 
   void refuse_connect(mqtt::ReasonCode reason);
+  // Who the client is, from its CONNECT and its transport, with its roles.
+  IdentityPtr make_identity(const mqtt::Connect& connect) const;
+  // The policy's verdict on the CONNECT and on its will: a refusal code, or nullopt to accept.
+  std::optional<mqtt::ReasonCode> connect_refusal(const mqtt::Connect& connect);
+  // The tentative subscribe or unsubscribe event of one topic filter.
+  policy::Event filter_event(policy::Activity activity, const std::string& filter,
+                             std::span<const policy::UserProperty> user_properties) const;
+  // The reason code a refusal sends in a packet of `type`: the deny's own
+  // code where the protocol allows it there, else 0x87 Not authorized.
+  static mqtt::ReasonCode refusal_code(std::optional<std::uint8_t> code, mqtt::PacketType type);
   // Sends a PUBACK, PUBREC or PUBCOMP once what it acknowledges is durable.
   void acknowledge(mqtt::Packet acknowledgement);
   // Runs `acknowledge` (which sends SUBACK or UNSUBACK) once the subscription
@@ -81,6 +92,7 @@ class ClientHandler {
   std::shared_ptr<ClientLink> link_;
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::string client_id_;
+  IdentityPtr identity_;  // set once the CONNECT is accepted
   std::shared_ptr<Session> session_;
   std::optional<mqtt::Will> will_;
   std::uint32_t session_expiry_interval_ = 0;                     // seconds; 3.1.1: 0 or "never" for clean session 0

@@ -9,6 +9,63 @@ namespace mqwarden::broker {
 
 using mqtt::PropertyId;
 using mqtt::ReasonCode;
+using policy::Activity;
+using policy::Mode;
+
+ReasonCode ClientHandler::refusal_code(std::optional<std::uint8_t> code, mqtt::PacketType type) {
+  if (code && *code >= 0x80 && mqtt::reason_code_allowed(type, static_cast<ReasonCode>(*code))) {
+    return static_cast<ReasonCode>(*code);
+  }
+  return ReasonCode::not_authorized;
+}
+
+IdentityPtr ClientHandler::make_identity(const mqtt::Connect& connect) const {
+  auto identity = std::make_shared<ClientIdentity>();
+  identity->id = client_id_;
+  if (auto certificate_username = control_.certificate_username()) {
+    identity->username = std::string(*certificate_username);
+  } else {
+    identity->username = connect.username.value_or("");
+  }
+  if (auto cn = control_.certificate_common_name()) identity->cn = std::string(*cn);
+  set_remote_address(*identity, control_.remote_address());
+  identity->protocol = v5() ? 5 : 4;
+  broker_.enforcement().complete(*identity);
+  return identity;
+}
+
+std::optional<ReasonCode> ClientHandler::connect_refusal(const mqtt::Connect& connect) {
+  Enforcement& enforcement = broker_.enforcement();
+  if (enforcement.bans().banned(identity_->id, identity_->ip, std::chrono::system_clock::now())) {
+    return ReasonCode::banned;  // 3.1.1: "not authorized"
+  }
+  if (enforcement.wants(Mode::tentative, Activity::connect)) {
+    const auto user_properties = Enforcement::user_properties(connect.properties);
+    policy::Event event = Enforcement::client_event(Mode::tentative, Activity::connect, *identity_);
+    event.clean_start = connect.clean_start;
+    event.keep_alive_ms = std::int64_t{connect.keep_alive} * 1000;
+    if (connect.will) event.will = {connect.will->topic, static_cast<std::uint8_t>(connect.will->qos), connect.will->retain};
+    event.user_properties = user_properties;
+    const policy::Decision decision = enforcement.decide(event);
+    if (decision.denied()) {
+      enforcement.counters().denied_connects.fetch_add(1, std::memory_order_relaxed);
+      return refusal_code(decision.reason_code, mqtt::PacketType::connack);
+    }
+  }
+  // The will is checked as a publish by this client now, and again when it is published.
+  if (connect.will && enforcement.wants(Mode::tentative, Activity::publish)) {
+    Message will;
+    will.topic = connect.will->topic;
+    will.payload = connect.will->payload;
+    will.qos = connect.will->qos;
+    will.retain = connect.will->retain;
+    will.properties = connect.will->properties;
+    will.publisher = client_id_;
+    will.publisher_identity = identity_;
+    if (!broker_.decide_publish(will).allowed) return ReasonCode::not_authorized;
+  }
+  return std::nullopt;
+}
 
 void ClientHandler::refuse_connect(ReasonCode reason) {
   // 3.1.1 clients get the nearest CONNACK return code (the encoder maps it).
@@ -98,9 +155,18 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
     session_expiry_interval_ = connect.clean_start ? 0 : Broker::kNeverExpires;
   }
 
+  // Without a policy nobody asks who the client is: nothing is built.
+  if (broker_.enforcement().active()) {
+    identity_ = make_identity(connect);
+    if (auto refusal = connect_refusal(connect)) {
+      refuse_connect(*refusal);
+      return;
+    }
+  }
+
   will_ = std::move(connect.will);
   const Broker::ConnectRequest request{client_id_, connect.clean_start, session_expiry_interval_,
-                                       client_receive_maximum};
+                                       client_receive_maximum, identity_};
   session_ = broker_
                  .connect(
                      request, link_,
@@ -111,6 +177,9 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
                  .session;
   control_.client_connected(client_id_);
   control_.set_keep_alive(std::chrono::seconds(keep_alive));
+  if (broker_.enforcement().wants(Mode::actual, Activity::connect)) {
+    broker_.enforcement().record(Enforcement::client_event(Mode::actual, Activity::connect, *identity_));
+  }
 }
 
 }  // namespace mqwarden::broker

@@ -38,16 +38,8 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
     }
   }
   broker_.count_received_publish();
-  // $SYS topics are the broker's own: clients read them but do not publish there.
-  const bool refused = is_reserved_topic(publish.topic);
-  // A refused QoS 1/2 message is acknowledged with "not authorized" in 5.0
-  // and plainly in 3.1.1, which has no way to say no; it is not routed.
-  const ReasonCode outcome = refused && v5() ? ReasonCode::not_authorized : ReasonCode::success;
   const std::uint16_t packet_id = publish.packet_id;
   const QoS qos = publish.qos;
-  auto route = [&] {
-    if (!refused) broker_.publish(make_message(std::move(publish), client_id_, now), now);
-  };
   // The broker's Receive Maximum counts QoS 1 messages until their PUBACK goes
   // out (which waits for the store) and QoS 2 ones until PUBREL. 3.1.1
   // announces none: its clients are held to the packet identifier space only.
@@ -57,6 +49,23 @@ void ClientHandler::handle(mqtt::Publish&& publish, Clock::time_point now) {
     protocol_error("more unacknowledged QoS 1 messages than Receive Maximum", ReasonCode::receive_maximum_exceeded);
     return;
   }
+  // $SYS topics are the broker's own: clients read them but do not publish
+  // there. Elsewhere the policy decides (and may modify or delay the message).
+  ReasonCode outcome = is_reserved_topic(publish.topic) ? ReasonCode::not_authorized : ReasonCode::success;
+  std::shared_ptr<Message> message;
+  Broker::PublishVerdict verdict;
+  if (outcome == ReasonCode::success) {
+    message = make_message(std::move(publish), client_id_, now, identity_);
+    verdict = broker_.decide_publish(*message);
+    if (!verdict.allowed) outcome = refusal_code(verdict.reason_code, mqtt::PacketType::puback);
+  }
+  const bool refused = mqtt::is_error(outcome);
+  // A refused QoS 1/2 message is acknowledged with its reason code in 5.0 and
+  // plainly in 3.1.1, which has no way to say no; it is not routed (nor retained).
+  if (!v5()) outcome = ReasonCode::success;
+  auto route = [&] {
+    if (!refused) broker_.publish_admitted(message, verdict.delay, now);
+  };
   switch (qos) {
     case QoS::at_most_once: route(); break;
     case QoS::at_least_once:

@@ -8,34 +8,73 @@ namespace mqwarden::broker {
 using mqtt::PropertyId;
 using mqtt::ReasonCode;
 
+using policy::Activity;
+using policy::Mode;
+
 namespace {
 
-// Sends `session` the retained messages matching a new subscription.
-void send_retained(Broker& broker, Session& session, const std::string& filter, const Subscription& subscription) {
+// Sends `session` the retained messages matching a new subscription, each as the policy decides for it.
+void send_retained(Broker& broker, const std::shared_ptr<Session>& session, const std::string& filter,
+                   const Subscription& subscription) {
   if (mqtt::parse_shared_subscription(filter)) return;  // not sent to shared subscriptions (spec 4.8.2)
   const Clock::time_point now = Clock::now();
   for (const MessagePtr& message : broker.retained_messages(filter, now)) {
     Delivery delivery{message, std::min(message->qos, subscription.options.max_qos), true, {}};
     if (subscription.identifier != 0) delivery.subscription_identifiers.push_back(subscription.identifier);
-    session.deliver(std::move(delivery), now);  // RETAIN set on messages sent for a new subscription [MQTT-3.3.1-9]
+    broker.deliver_one(session, std::move(delivery), now);  // RETAIN set on messages sent for a new subscription [MQTT-3.3.1-9]
   }
 }
 
 }  // namespace
+
+policy::Event ClientHandler::filter_event(Activity activity, const std::string& filter,
+                                          std::span<const policy::UserProperty> user_properties) const {
+  policy::Event event = Enforcement::client_event(Mode::tentative, activity, *identity_);
+  if (auto shared = mqtt::parse_shared_subscription(filter)) {
+    event.topic = shared->filter;
+    event.share_group = shared->group;
+  } else {
+    event.topic = filter;
+  }
+  event.user_properties = user_properties;
+  return event;
+}
 
 void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point) {
   const std::uint32_t identifier =
       v5() ? subscribe.properties.number(PropertyId::subscription_identifier).value_or(0) : 0;
   mqtt::Suback suback{subscribe.packet_id, {}, {}};
   std::vector<std::pair<std::string, Subscription>> granted;
+  Enforcement& enforcement = broker_.enforcement();
+  const bool decide = enforcement.wants(Mode::tentative, Activity::subscribe);
+  const bool record = enforcement.wants(Mode::actual, Activity::subscribe);
+  const auto user_properties =
+      decide || record ? Enforcement::user_properties(subscribe.properties) : std::vector<policy::UserProperty>{};
   for (mqtt::TopicSubscription& request : subscribe.subscriptions) {
     if (mqtt::validate_topic_filter(request.filter).has_value()) {
       suback.reason_codes.push_back(ReasonCode::topic_filter_invalid);  // 0x80 for 3.1.1
       continue;
     }
+    policy::Event event;
+    if (decide || record) {
+      event = filter_event(Activity::subscribe, request.filter, user_properties);
+      event.qos = static_cast<std::uint8_t>(request.options.max_qos);
+    }
+    if (decide) {
+      const policy::Decision decision = enforcement.decide(event);
+      if (decision.denied()) {
+        enforcement.counters().denied_subscribes.fetch_add(1, std::memory_order_relaxed);
+        suback.reason_codes.push_back(refusal_code(decision.reason_code, mqtt::PacketType::suback));  // 0x80 for 3.1.1
+        continue;
+      }
+    }
     const Subscription subscription{session_->id(), request.options, identifier};
     const bool is_new = broker_.subscribe(session_, request.filter, subscription);
     suback.reason_codes.push_back(static_cast<ReasonCode>(request.options.max_qos));  // granted as requested
+    if (record) {
+      event.mode = Mode::actual;
+      enforcement.record(event);
+    }
     const auto handling = request.options.retain_handling;
     if (handling == mqtt::RetainHandling::send_on_subscribe ||
         (handling == mqtt::RetainHandling::send_if_new_subscription && is_new)) {
@@ -46,7 +85,7 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point) {
   acknowledge_subscription_change([&broker = broker_, link = link_, session = session_, suback = std::move(suback),
                                    granted = std::move(granted)]() mutable {
     link->send(std::move(suback));
-    for (const auto& [filter, subscription] : granted) send_retained(broker, *session, filter, subscription);
+    for (const auto& [filter, subscription] : granted) send_retained(broker, session, filter, subscription);
   });
 }
 
@@ -67,9 +106,29 @@ void ClientHandler::acknowledge_subscription_change(std::function<void()> acknow
 
 void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
   mqtt::Unsuback unsuback{unsubscribe.packet_id, {}, {}};
+  Enforcement& enforcement = broker_.enforcement();
+  const bool decide = enforcement.wants(Mode::tentative, Activity::unsubscribe);
+  const bool record = enforcement.wants(Mode::actual, Activity::unsubscribe);
+  const auto user_properties =
+      decide || record ? Enforcement::user_properties(unsubscribe.properties) : std::vector<policy::UserProperty>{};
   for (const std::string& filter : unsubscribe.filters) {
+    policy::Event event;
+    if (decide || record) event = filter_event(Activity::unsubscribe, filter, user_properties);
+    if (decide) {
+      const policy::Decision decision = enforcement.decide(event);
+      if (decision.denied()) {
+        // The subscription stays; 3.1.1 has no way to say so.
+        enforcement.counters().denied_unsubscribes.fetch_add(1, std::memory_order_relaxed);
+        unsuback.reason_codes.push_back(refusal_code(decision.reason_code, mqtt::PacketType::unsuback));
+        continue;
+      }
+    }
     const bool existed = broker_.unsubscribe(session_, filter);
     unsuback.reason_codes.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
+    if (record) {
+      event.mode = Mode::actual;
+      enforcement.record(event);
+    }
   }
   // Reason codes are left out for 3.1.1 by the encoder.
   acknowledge_subscription_change(

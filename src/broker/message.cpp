@@ -4,13 +4,15 @@ namespace mqwarden::broker {
 
 using mqtt::PropertyId;
 
-MessagePtr make_message(mqtt::Publish&& publish, std::string publisher, Clock::time_point now) {
+std::shared_ptr<Message> make_message(mqtt::Publish&& publish, std::string publisher, Clock::time_point now,
+                                      IdentityPtr publisher_identity) {
   auto message = std::make_shared<Message>();
   message->topic = std::move(publish.topic);
   message->payload = std::move(publish.payload);
   message->qos = publish.qos;
   message->retain = publish.retain;
   message->publisher = std::move(publisher);
+  message->publisher_identity = std::move(publisher_identity);
   if (auto expiry = publish.properties.number(PropertyId::message_expiry_interval)) {
     message->expires_at = now + std::chrono::seconds(*expiry);
   }

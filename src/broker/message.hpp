@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "broker/client_identity.hpp"
 #include "mqtt/packets.hpp"
 
 namespace mqwarden::broker {
@@ -25,6 +26,9 @@ struct Message {
   // Message Expiry Interval is kept as `expires_at` and rewritten per delivery.
   mqtt::Properties properties;
   std::string publisher;  // client identifier, for No Local and policies
+  // Who published it, for the deliver decisions; null for a message restored
+  // from the store or published by the broker itself (then only `publisher` is known).
+  IdentityPtr publisher_identity;
   std::optional<Clock::time_point> expires_at;
 
   bool expired(Clock::time_point now) const { return expires_at && now >= *expires_at; }
@@ -33,7 +37,8 @@ struct Message {
 using MessagePtr = std::shared_ptr<const Message>;
 
 // Builds the message a client's PUBLISH carries, received at `now`.
-MessagePtr make_message(mqtt::Publish&& publish, std::string publisher, Clock::time_point now);
+std::shared_ptr<Message> make_message(mqtt::Publish&& publish, std::string publisher, Clock::time_point now,
+                                      IdentityPtr publisher_identity = nullptr);
 
 // One message on its way to one subscriber.
 struct Delivery {

@@ -16,6 +16,9 @@ void Broker::restore(store::StoredState state, Clock::time_point now) {
     }
     retained_.restore(*message);
   }
+  for (const auto& [subject, until_ms] : state.bans) {
+    enforcement_->bans().restore(subject, std::chrono::system_clock::time_point(std::chrono::milliseconds(until_ms)));
+  }
   // Newest first: should a client identifier appear twice, its latest session wins.
   for (auto it = state.sessions.rbegin(); it != state.sessions.rend(); ++it) restore_session(std::move(*it), now);
 }

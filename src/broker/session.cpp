@@ -17,6 +17,21 @@ std::size_t delivery_bytes(const Delivery& delivery) {
 Session::Session(std::string client_id, SubscriberId id, SessionLimits limits)
     : client_id_(std::move(client_id)), id_(id), limits_(limits) {}
 
+void Session::set_identity(IdentityPtr identity) {
+  std::lock_guard lock(mutex_);
+  identity_ = std::move(identity);
+}
+
+IdentityPtr Session::identity() const {
+  std::lock_guard lock(mutex_);
+  if (!identity_) {
+    auto made = std::make_shared<ClientIdentity>();
+    made->id = client_id_;
+    identity_ = std::move(made);
+  }
+  return identity_;
+}
+
 void Session::set_store(store::Store* store) {
   std::lock_guard lock(mutex_);
   store_ = store;

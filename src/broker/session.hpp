@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/client_identity.hpp"
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
 #include "broker/subscription_tree.hpp"
@@ -44,6 +45,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const std::string& client_id() const { return client_id_; }
   SubscriberId id() const { return id_; }
+
+  // Who the client is, for the deliver decisions: as it last connected (or
+  // only its identifier, for a session restored from the store).
+  void set_identity(IdentityPtr identity);
+  IdentityPtr identity() const;
 
   // Makes the session persistent: from now on its changes are written to
   // `store` (which outlives it). Call on a session that holds nothing yet, or
@@ -164,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   mutable std::mutex mutex_;
   std::shared_ptr<ClientLink> link_;
+  mutable IdentityPtr identity_;  // made from client_id_ on first request when not set
   std::uint16_t receive_maximum_ = 0;
   std::uint64_t attach_count_ = 0;
   std::optional<mqtt::Publish> deferred_will_;

@@ -25,7 +25,7 @@ void Broker::publish_sys_topics(const std::string& version) {
   const Clock::time_point now = Clock::now();
   const StatsTotals totals = stats_.totals();
   const auto [sessions, connected] = client_counts();
-  std::uint64_t dropped = 0;
+  std::uint64_t dropped = totals.messages_dropped;  // QoS 0 to clients that read too slowly
   {
     std::lock_guard lock(registry_mutex_);
     for (const auto& [client_id, registration] : registry_) dropped += registration.session->dropped();

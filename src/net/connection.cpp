@@ -201,17 +201,27 @@ bool Connection::send(mqtt::Packet packet) {
   std::lock_guard lock(out_mutex_);
   if (closing_.load(std::memory_order_relaxed)) return true;  // the connection is going: nothing more is sent
   auto* publish = std::get_if<mqtt::Publish>(&packet);
-  const auto aliased = publish ? topic_aliases_.apply(*publish) : mqtt::OutgoingTopicAliases::Applied{};
+  const std::size_t before = pending_.size();
+  bool new_alias = publish && topic_aliases_.apply(*publish).assigned;
   if (!append_locked(packet)) {
     // A new alias adds three bytes: without it the PUBLISH may still fit.
-    if (!aliased.assigned) return false;
+    if (!new_alias) return false;
     topic_aliases_.undo(*publish);
+    new_alias = false;
     if (!append_locked(packet)) return false;
   }
-  if (publish) {
-    broker::WorkerCounters& counters = broker_.counters();
-    counters.add(counters.messages_sent, 1);
+  broker::WorkerCounters& counters = broker_.counters();
+  if (publish && publish->qos == mqtt::QoS::at_most_once && pending_.size() > settings_.max_outgoing_buffer) {
+    // A client that reads more slowly than its QoS 0 messages come loses the
+    // ones beyond the bound ("at most once"), rather than its connection.
+    pending_.resize(before);
+    if (new_alias) topic_aliases_.undo(*publish);
+    counters.add(counters.messages_dropped, 1);
+    return true;
   }
+  if (publish) counters.add(counters.messages_sent, 1);
+  // Anything else beyond the bound (QoS 1/2 deliveries are bounded by the
+  // client's Receive Maximum) means a client that does not read at all.
   if (pending_.size() > settings_.max_outgoing_buffer) {
     cut_off_locked();
     return true;

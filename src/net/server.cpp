@@ -29,11 +29,11 @@ std::string listener_label(const ListenerOptions& listener) {
 
 struct Server::Impl {
   Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator,
-       store::Store* server_store)
+       store::Store* server_store, std::shared_ptr<broker::Enforcement> enforcement)
       : options(std::move(server_options)),
         store(server_store),
         pool(options.threads),
-        broker(options.broker, pool, std::move(authenticator), server_store),
+        broker(options.broker, pool, std::move(authenticator), server_store, std::move(enforcement)),
         gate(options.per_address) {}
 
   // One listening socket, and the TLS context its new connections get.
@@ -167,6 +167,7 @@ struct Server::Impl {
       if (signal == SIGHUP) {
         spdlog::info("SIGHUP received: reloading the TLS files");
         reload_tls();
+        if (on_hangup) on_hangup();
         wait_for_signal();
         return;
       }
@@ -183,6 +184,7 @@ struct Server::Impl {
   std::thread accept_thread;
   asio::io_context signal_context{1};
   std::unique_ptr<asio::signal_set> signals;  // made by start(), before the listeners
+  std::function<void()> on_hangup;
 
   std::mutex live_mutex;
   std::condition_variable all_finished;
@@ -192,8 +194,21 @@ struct Server::Impl {
   bool stopped = false;
 };
 
-Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator, store::Store* store)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(authenticator), store)) {}
+Server::Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator, store::Store* store,
+               std::shared_ptr<broker::Enforcement> enforcement)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(authenticator), store, std::move(enforcement))) {}
+
+broker::Broker& Server::broker() {
+  return impl_->broker;
+}
+
+broker::WorkerExecutor& Server::executor() {
+  return impl_->pool;
+}
+
+void Server::on_hangup(std::function<void()> reload) {
+  impl_->on_hangup = std::move(reload);
+}
 
 Server::~Server() {
   stop();

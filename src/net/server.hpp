@@ -2,12 +2,14 @@
 // each over TCP or TLS), the
 // per-address admission limits, the broker core — from start until a stop
 // request. SIGHUP reloads the TLS listeners' certificates, keys, CAs and CRLs
-// for new connections; open connections keep theirs.
+// for new connections; open connections keep theirs (and runs the reload
+// hook, which reloads the policy).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,8 +46,9 @@ class Server {
  public:
   // `store` (null: persistence off) outlives the server; what it holds is
   // restored at start(), and everything recorded is committed at stop().
+  // `enforcement` (null: no policy) is the broker's enforcement point.
   Server(ServerOptions options, std::shared_ptr<const broker::Authenticator> authenticator,
-         store::Store* store = nullptr);
+         store::Store* store = nullptr, std::shared_ptr<broker::Enforcement> enforcement = nullptr);
   ~Server();
 
   // Starts catching SIGINT, SIGTERM and SIGHUP, loads the TLS listeners'
@@ -59,6 +62,11 @@ class Server {
   // its previous ones. Returns whether all loaded.
   bool reload_tls();
   void stop();
+
+  broker::Broker& broker();
+  broker::WorkerExecutor& executor();
+  // Runs `reload` on every SIGHUP, after the TLS files are reloaded. Set before start().
+  void on_hangup(std::function<void()> reload);
 
   // The port a listener is bound to (useful with port 0).
   std::uint16_t bound_port(std::size_t listener) const;

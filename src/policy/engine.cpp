@@ -49,6 +49,7 @@ Result<Diagnostics, Diagnostics> Engine::load(const SourceSet& sources, std::int
   if (!snapshot) return fail(snapshot.error());
   const std::lock_guard swap(snapshot_mutex_);
   snapshot_ = std::move(*snapshot);
+  interest_.store(snapshot_->interest, std::memory_order_relaxed);
   return std::move(loaded->warnings);
 }
 

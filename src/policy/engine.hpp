@@ -13,6 +13,7 @@
 // second mutex that decisions never take.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,15 @@ class Engine {
   PublicationContext prepare_delivery(const Event& delivery) const;
   Decision decide_delivery(const PublicationContext& publication, const Identity& subscriber) const;
 
+  // Whether deciding an event of this kind can matter: a rule triggers on it,
+  // a temporal pattern or a lifecycle observes it, or (tentative) its default
+  // verdict is deny. A host may skip the events that cannot; it is told the
+  // truth for the policy in force (a load may change it at any moment).
+  bool wants(Mode mode, Activity activity) const {
+    if (mode == Mode::tentative && config_.default_for(activity) == Verdict::deny) return true;
+    return (interest_.load(std::memory_order_relaxed) & interest_bit(mode, activity)) != 0;
+  }
+
   // The policy in force.
   std::shared_ptr<const CompiledPolicy> policy() const;
   const Registry& registry() const { return registry_; }
@@ -85,6 +95,7 @@ class Engine {
 
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const EngineSnapshot> snapshot_;  // guarded by snapshot_mutex_
+  std::atomic<std::uint64_t> interest_{0};          // snapshot_->interest
   std::mutex load_mutex_;
 };
 

@@ -20,6 +20,24 @@ std::map<std::string, std::shared_ptr<TemporalState>> states_by_identity(const E
   return out;
 }
 
+std::uint64_t interest_of(const CompiledPolicy& policy) {
+  std::uint64_t interest = 0;
+  auto add = [&](const EventSpec& spec) { interest |= interest_bit(spec.mode, spec.activity); };
+  for (const CompiledRule& rule : policy.rules) {
+    add(rule.trigger);
+    for (const TemporalSite& site : rule.temporal) {
+      for (const TemporalOperand& operand : site.operands) {
+        if (operand.is_pattern) add(operand.event);
+      }
+    }
+  }
+  for (const CompiledLifecycle& lifecycle : policy.lifecycles) {
+    add(lifecycle.start);
+    add(lifecycle.end);
+  }
+  return interest;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::shared_ptr<const CompiledPolicy> policy,
@@ -45,6 +63,7 @@ Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::sh
   if (!policy->lifecycles.empty()) {
     snapshot->live = std::make_shared<LiveInstances>(*policy, previous != nullptr ? previous->live.get() : nullptr);
   }
+  snapshot->interest = interest_of(*policy);
   snapshot->policy = std::move(policy);
   return std::shared_ptr<const EngineSnapshot>(std::move(snapshot));
 }

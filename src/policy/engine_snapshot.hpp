@@ -26,9 +26,17 @@ struct EngineSnapshot {
   std::vector<std::shared_ptr<TemporalState>> temporal;  // by RuleInstance::slot; null without temporal operators
   ObserverIndex observers;                               // of the static instances
   std::shared_ptr<LiveInstances> live;  // the lifecycle-bound instances; null without lifecycle configurations
+  // Bit interest_bit(mode, activity) is set when a rule triggers on, a
+  // temporal pattern observes, or a lifecycle starts or ends with such events.
+  std::uint64_t interest = 0;
 
   TemporalState* temporal_of(const RuleInstance& instance) const { return temporal[instance.slot].get(); }
 };
+
+static_assert(2 * (static_cast<unsigned>(Activity::context_changes) + 1) <= 64, "one bit per mode and activity");
+constexpr std::uint64_t interest_bit(Mode mode, Activity activity) {
+  return std::uint64_t{1} << (2 * static_cast<unsigned>(activity) + static_cast<unsigned>(mode));
+}
 
 // `previous` may be null. `now_ms` starts the instances that are new.
 Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::shared_ptr<const CompiledPolicy> policy,

@@ -104,6 +104,11 @@ Result<LoadedDatabase, std::string> load_database(SqliteDb& db) {
     state.retained.emplace_back(row.text(0), std::move(message));
   });
   if (!read) return fail(read.error());
+
+  read = for_each_row(db, "SELECT subject, until FROM bans", [&](Statement& row) {
+    state.bans.emplace_back(row.text(0), row.integer(1));
+  });
+  if (!read) return fail(read.error());
   return loaded;
 }
 

@@ -56,7 +56,14 @@ struct SetRetained {
   MessageRecordPtr message;  // null: clear
 };
 
+struct SaveBan {
+  std::string subject;
+  std::int64_t until_ms;
+  std::int64_t now_ms;  // bans that ended by then are deleted
+};
+
 using Operation = std::variant<SaveSession, RemoveSession, SaveSubscription, RemoveSubscription, AddDelivery,
-                               UpdateDelivery, RemoveDelivery, AddIncomingQos2, RemoveIncomingQos2, SetRetained>;
+                               UpdateDelivery, RemoveDelivery, AddIncomingQos2, RemoveIncomingQos2, SetRetained,
+                               SaveBan>;
 
 }  // namespace mqwarden::store

@@ -53,6 +53,7 @@ struct SessionRecord {
 struct StoredState {
   std::vector<SessionRecord> sessions;
   std::vector<std::pair<std::string, MessageRecordPtr>> retained;  // by topic
+  std::vector<std::pair<std::string, std::int64_t>> bans;          // subject, until (Unix ms)
   std::uint64_t next_session_id = 1;                               // above every stored id
 };
 

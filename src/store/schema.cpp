@@ -8,7 +8,9 @@ constexpr int kSchemaVersion = 1;
 constexpr std::int64_t kApplicationId = 0x6D717764;
 
 // Messages are shared by the deliveries that refer to them and deleted with
-// the last one; retained messages are kept whole in their own table.
+// the last one; retained messages are kept whole in their own table. The
+// bans table came after schema 1's first release: it is created in existing
+// databases as in new ones, and older builds leave it alone.
 constexpr const char* kTables = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
   id INTEGER PRIMARY KEY,
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS incoming_qos2 (
   session_id INTEGER NOT NULL,
   packet_id INTEGER NOT NULL,
   PRIMARY KEY (session_id, packet_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bans (
+  subject TEXT PRIMARY KEY,
+  until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retained (
   topic TEXT PRIMARY KEY,
   packet BLOB NOT NULL,

@@ -188,6 +188,10 @@ void Store::remove_incoming_qos2(std::uint64_t session, std::uint16_t packet_id)
   impl_->record(RemoveIncomingQos2{session, packet_id});
 }
 
+void Store::save_ban(const std::string& subject, std::int64_t until_ms, std::int64_t now_ms) {
+  impl_->record(SaveBan{subject, until_ms, now_ms});
+}
+
 void Store::set_retained(const std::string& topic, MessageRecordPtr message) {
   impl_->record(SetRetained{topic, std::move(message)});
 }

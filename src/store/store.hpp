@@ -78,6 +78,9 @@ class Store {
   void remove_incoming_qos2(std::uint64_t session, std::uint16_t packet_id);
   // Sets the topic's retained message; null clears it.
   void set_retained(const std::string& topic, MessageRecordPtr message);
+  // Bans `subject` (a client id or an address) until `until_ms` (Unix ms),
+  // unless it is banned for longer already; bans over by `now_ms` are forgotten.
+  void save_ban(const std::string& subject, std::int64_t until_ms, std::int64_t now_ms);
 
   // Runs `callback` (on the writer thread, or at once on the caller's) when
   // everything recorded so far is committed.

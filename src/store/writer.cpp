@@ -69,6 +69,9 @@ Result<Writer, std::string> Writer::create(SqliteDb& db) {
       {&writer.set_retained_,
        "INSERT OR REPLACE INTO retained (topic, packet, publisher, expires_at) VALUES (?1, ?2, ?3, ?4)"},
       {&writer.clear_retained_, "DELETE FROM retained WHERE topic = ?1"},
+      {&writer.save_ban_,
+       "INSERT INTO bans (subject, until) VALUES (?1, ?2) ON CONFLICT (subject) DO UPDATE SET until = max(until, ?2)"},
+      {&writer.forget_bans_, "DELETE FROM bans WHERE until <= ?1"},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = db.prepare(sql);
@@ -187,6 +190,12 @@ Result<void, std::string> Writer::apply(const RemoveIncomingQos2& operation) {
   return remove_qos2_.bind(1, as_integer(operation.session))
       .bind(2, static_cast<std::int64_t>(operation.packet_id))
       .run();
+}
+
+Result<void, std::string> Writer::apply(const SaveBan& operation) {
+  auto forgotten = forget_bans_.bind(1, operation.now_ms).run();
+  if (!forgotten) return forgotten;
+  return save_ban_.bind(1, operation.subject).bind(2, operation.until_ms).run();
 }
 
 Result<void, std::string> Writer::apply(const SetRetained& operation) {

@@ -32,6 +32,7 @@ class Writer {
   Result<void, std::string> apply(const AddIncomingQos2& operation);
   Result<void, std::string> apply(const RemoveIncomingQos2& operation);
   Result<void, std::string> apply(const SetRetained& operation);
+  Result<void, std::string> apply(const SaveBan& operation);
   // Deletes message `id` if no delivery refers to it any more.
   Result<void, std::string> collect_message(std::int64_t id);
 
@@ -43,6 +44,7 @@ class Writer {
   Statement insert_message_, add_delivery_, update_delivery_, remove_delivery_, collect_message_;
   Statement add_qos2_, remove_qos2_;
   Statement set_retained_, clear_retained_;
+  Statement save_ban_, forget_bans_;
 };
 
 // "1 5 9": the subscription identifiers of a delivery as stored.

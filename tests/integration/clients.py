@@ -80,6 +80,8 @@ class Client:
         codes = rest[1] if len(rest) > 1 else None
         if isinstance(codes, list):
             codes = [code.value for code in codes]
+        elif hasattr(codes, "value"):  # Paho gives one reason code on its own, not in a list
+            codes = [codes.value]
         self._ack(mid, codes)
 
     def connect(self, keepalive=30, username=None, password=None, will=None, session_expiry=None,

@@ -113,23 +113,28 @@ def test_new_connections_per_address_are_rate_limited(start_broker):
         assert connack_code(sock, "other-address") == 0
 
 
-def test_a_client_that_does_not_read_is_cut_off_at_the_outgoing_bound(start_broker):
-    broker = start_broker('[limits]\nmax_outgoing_buffer = "64 KiB"\n')
+def silent_reader(broker, client_id, qos):
+    """A 3.1.1 client subscribed to flood/# at `qos` that, after its SUBACK, reads nothing."""
     reader = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small TCP window
     reader.settimeout(TIMEOUT)
     reader.connect((broker.host, broker.port))
-    reader.sendall(wire.connect("never-reads", version=wire.V311))
-    reader.sendall(wire.subscribe(1, [("flood/#", 0)], version=wire.V311))
+    reader.sendall(wire.connect(client_id, version=wire.V311))
+    reader.sendall(wire.subscribe(1, [("flood/#", qos)], version=wire.V311))
     time.sleep(0.2)  # the SUBACK is sent; from now on the reader reads nothing
+    return reader
 
+
+def test_a_client_that_does_not_read_is_cut_off_at_the_outgoing_bound(start_broker):
+    broker = start_broker('[limits]\nmax_outgoing_buffer = "64 KiB"\n')
+    reader = silent_reader(broker, "never-reads", 1)
     publisher = mqtt.Client(client_id="fast-publisher", protocol=mqtt.MQTTv311)
     publisher.connect(broker.host, broker.port)
     publisher.loop_start()
     try:
         payload = b"p" * 32 * 1024
         for _ in range(400):  # 12.5 MiB: more than the kernel's socket buffers and the bound
-            publisher.publish("flood/x", payload, qos=0)
+            publisher.publish("flood/x", payload, qos=1)
             if "slow reader" in broker.log():
                 break
         assert wait_for_log(broker, "slow reader:")
@@ -137,6 +142,36 @@ def test_a_client_that_does_not_read_is_cut_off_at_the_outgoing_bound(start_brok
         info = publisher.publish("flood/y", b"still here", qos=1)
         info.wait_for_publish(TIMEOUT)
         assert info.is_published()  # the publisher is unaffected
+    finally:
+        publisher.disconnect()
+        publisher.loop_stop()
+        reader.close()
+
+
+def test_qos0_messages_beyond_the_bound_are_dropped_and_the_slow_client_stays(start_broker):
+    broker = start_broker('[limits]\nmax_outgoing_buffer = "64 KiB"\n[broker]\nsys_interval = "1 s"\n')
+    reader = silent_reader(broker, "reads-slowly", 0)
+    publisher = mqtt.Client(client_id="fast-publisher", protocol=mqtt.MQTTv311)
+    publisher.connect(broker.host, broker.port)
+    publisher.loop_start()
+    try:
+        payload = b"p" * 32 * 1024
+        for _ in range(200):  # 6.25 MiB
+            publisher.publish("flood/x", payload, qos=0).wait_for_publish(TIMEOUT)
+        dropped = {}
+        watcher = mqtt.Client(client_id="sys-watcher", protocol=mqtt.MQTTv311)
+        watcher.on_message = lambda client, userdata, message: dropped.update(count=int(message.payload))
+        watcher.connect(broker.host, broker.port)
+        watcher.subscribe("$SYS/broker/publish/messages/dropped")
+        watcher.loop_start()
+        deadline = time.monotonic() + TIMEOUT
+        while dropped.get("count", 0) == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        watcher.loop_stop()
+        assert dropped.get("count", 0) > 0
+        assert "slow reader" not in broker.log()
+        reader.settimeout(TIMEOUT)
+        assert reader.recv(4096)  # still connected: what was kept is there to read
     finally:
         publisher.disconnect()
         publisher.loop_stop()

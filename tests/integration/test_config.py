@@ -102,7 +102,7 @@ def test_help_mentions_every_option(mqwarden_binary):
     result = run(mqwarden_binary, "--help")
     assert result.returncode == 0
     for option in ["-c,--config", "-p,--port", "--bind", "-v,--verbose", "--allow-anonymous", "--persistence",
-                   "--threads", "--check-config", "--version", "docs/configuration.md"]:
+                   "--threads", "--policy", "--check-config", "--version", "docs/configuration.md"]:
         assert option in result.stdout, option
 
 
@@ -120,7 +120,8 @@ def keys_of(table, prefix=""):
 def test_the_reference_documents_every_key_of_the_example():
     example = EXAMPLE.read_text()
     # the keys the example leaves commented out, because they have no default value
-    optional = ["listeners.name", "auth.password_file"]
+    optional = ["listeners.name", "auth.password_file", "policy.identity_file", "policy.pseudonym_key_file",
+                "policy.acl_file"]
     keys = set(keys_of(tomllib.loads(example))) | set(optional)
     reference = REFERENCE.read_text()
     for key in sorted(keys):

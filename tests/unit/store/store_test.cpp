@@ -180,6 +180,17 @@ TEST_F(StoreTest, RetainedMessagesSetReplacedAndCleared) {
   EXPECT_EQ(retained, (std::map<std::string, std::string>{{"a", "second"}, {"b", "kept"}}));
 }
 
+TEST_F(StoreTest, BansKeepTheLongestEndAndEndedOnesAreForgotten) {
+  auto store = open();
+  store->save_ban("device-7", 5000, 1000);
+  store->save_ban("device-7", 3000, 1000);  // shorter: the longer ban stays
+  store->save_ban("10.0.0.9", 2000, 1000);
+  store->save_ban("late", 9000, 2500);  // by now the ban of 10.0.0.9 is over
+  const StoredState state = reopen(store);
+  std::map<std::string, std::int64_t> bans(state.bans.begin(), state.bans.end());
+  EXPECT_EQ(bans, (std::map<std::string, std::int64_t>{{"device-7", 5000}, {"late", 9000}}));
+}
+
 TEST_F(StoreTest, RowsWithoutTheirSessionAreRemovedOnOpen) {
   auto store = open();
   // A delivery recorded after its session was removed (a race the broker allows).

@@ -1,0 +1,77 @@
+// ReactionRunner: runs the reactions of policy decisions (`execute log(...)`,
+// notify, webhook, disconnect, ban, revoke) off the hot path. Decisions hand
+// them over through a bounded queue; one thread takes them out and runs them,
+// posting what changes broker state to a worker thread. A full queue drops the
+// reaction and counts it, never blocking a delivery (docs/enforcement.md,
+// "Reactions").
+//
+// Thread-safe: submit() from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/broker.hpp"
+
+namespace mqwarden::broker {
+
+// The client identifier the broker publishes its own notifications under.
+inline constexpr std::string_view kBrokerClientId = "$mqwarden";
+
+struct ReactionRunnerOptions {
+  std::size_t max_queued = 10'000;
+  // Posts `body` to `url` without blocking; false when it could not be queued.
+  // Null: webhook reactions are dropped (logged).
+  std::function<bool(std::string url, std::string body)> webhook;
+};
+
+struct ReactionCounters {
+  std::atomic<std::uint64_t> executed{0};
+  std::atomic<std::uint64_t> dropped{0};  // the queue was full
+  std::atomic<std::uint64_t> failed{0};   // bad arguments, or the webhook queue was full
+};
+
+class ReactionRunner final : public ReactionSink {
+ public:
+  ReactionRunner(Broker& broker, WorkerExecutor& executor, ReactionRunnerOptions options);
+  // Stops the thread; reactions still queued are abandoned.
+  ~ReactionRunner() override;
+  ReactionRunner(const ReactionRunner&) = delete;
+  ReactionRunner& operator=(const ReactionRunner&) = delete;
+
+  // Copies what the reaction needs and queues it. Reactions of events caused
+  // by the broker's own notifications are not run, so a rule cannot loop.
+  bool submit(const policy::Reaction& reaction, const policy::Event& event) override;
+  const ReactionCounters& counters() const { return counters_; }
+
+ private:
+  struct Job {
+    std::string name;
+    std::vector<nlohmann::json> arguments;
+    std::string rule;
+    std::string client_id;  // the event's client
+  };
+  void run();
+  void execute(const Job& job);
+  void notify(const Job& job);
+
+  Broker& broker_;
+  WorkerExecutor& executor_;
+  const ReactionRunnerOptions options_;
+  const IdentityPtr broker_identity_;
+  ReactionCounters counters_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;  // guarded by mutex_
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace mqwarden::broker
