@@ -1,5 +1,8 @@
 #include "broker/enforcement.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <bit>
 #include <chrono>
 
 namespace mqwarden::broker {
@@ -130,7 +133,11 @@ bool Enforcement::reserve_delay(std::size_t bytes) {
   const std::size_t total_bytes = delayed_bytes_.fetch_add(bytes) + bytes;
   if (messages > options_.max_delayed_messages || total_bytes > options_.max_delayed_bytes) {
     release_delay(bytes);
-    counters_.dropped_delays.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t dropped = counters_.dropped_delays.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (std::has_single_bit(dropped)) {  // logged at 1, 2, 4, 8...: a flood does not flood the log
+      spdlog::warn("delay queue full ({} messages, {} bytes): {} delayed delivery(ies) dropped so far",
+                   options_.max_delayed_messages, options_.max_delayed_bytes, dropped);
+    }
     return false;
   }
   counters_.delayed_deliveries.fetch_add(1, std::memory_order_relaxed);

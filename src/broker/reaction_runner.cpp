@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <bit>
+
 #include "mqtt/topic.hpp"
 
 namespace mqwarden::broker {
@@ -50,7 +52,10 @@ bool ReactionRunner::submit(const policy::Reaction& reaction, const policy::Even
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= options_.max_queued) {
-      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+      const std::uint64_t dropped = counters_.dropped.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (std::has_single_bit(dropped)) {  // logged at 1, 2, 4, 8...: a flood does not flood the log
+        spdlog::warn("reaction queue full ({} waiting): {} reaction(s) dropped so far", options_.max_queued, dropped);
+      }
       return false;
     }
     queue_.push_back(std::move(job));

@@ -31,7 +31,7 @@ void Broker::publish_sys_topics(const std::string& version) {
     for (const auto& [client_id, registration] : registry_) dropped += registration.session->dropped();
   }
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count();
-  const std::vector<std::pair<const char*, std::string>> values{
+  std::vector<std::pair<const char*, std::string>> values{
       {"$SYS/broker/version", version},
       {"$SYS/broker/uptime", std::to_string(uptime) + " seconds"},
       {"$SYS/broker/clients/connected", std::to_string(connected)},
@@ -45,6 +45,19 @@ void Broker::publish_sys_topics(const std::string& version) {
       {"$SYS/broker/retained messages/count", std::to_string(retained_.size())},
       {"$SYS/broker/subscriptions/count", std::to_string(subscription_count())},
   };
+  if (enforcement_->active()) {
+    const EnforcementCounters& policy = enforcement_->counters();
+    const auto count = [](const std::atomic<std::uint64_t>& counter) { return std::to_string(counter.load()); };
+    values.insert(values.end(), {{"$SYS/broker/policy/connects/denied", count(policy.denied_connects)},
+                                 {"$SYS/broker/policy/subscribes/denied", count(policy.denied_subscribes)},
+                                 {"$SYS/broker/policy/unsubscribes/denied", count(policy.denied_unsubscribes)},
+                                 {"$SYS/broker/policy/publishes/denied", count(policy.denied_publishes)},
+                                 {"$SYS/broker/policy/deliveries/denied", count(policy.denied_deliveries)},
+                                 {"$SYS/broker/policy/deliveries/modified", count(policy.modified_deliveries)},
+                                 {"$SYS/broker/policy/deliveries/delayed", count(policy.delayed_deliveries)},
+                                 {"$SYS/broker/policy/delays/dropped", count(policy.dropped_delays)},
+                                 {"$SYS/broker/policy/reactions/dropped", count(policy.dropped_reactions)}});
+  }
   for (const auto& [topic, value] : values) {
     publish(make_message(mqtt::Publish{topic, 0, mqtt::QoS::at_most_once, true, false, {}, value}, "", now), now);
   }

@@ -7,6 +7,7 @@ import http.server
 import json
 import pathlib
 import signal
+import socket
 import threading
 import time
 
@@ -15,7 +16,7 @@ import pytest
 
 import wire
 from broker import free_port
-from clients import TIMEOUT, both_versions
+from clients import TIMEOUT, MosquittoSub, both_versions, mosquitto_pub, needs_mosquitto_clients
 from wire import RawClient, V311, V5
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "policies"
@@ -452,6 +453,10 @@ def test_connect_flood_from_one_address_is_banned(policy_broker, client_factory)
     assert set(codes[21:]) <= {0x9F, 0x8A}
     wait_for_log(broker, "banned 127.0.0.1")
     assert client_factory("after-ban", mqtt.MQTTv5, on=broker).connect() == 0x8A
+    # Another address still connects.
+    with socket.create_connection((broker.host, broker.port), timeout=TIMEOUT, source_address=("127.0.0.2", 0)) as other:
+        other.sendall(wire.connect("elsewhere", version=V311))
+        assert other.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
 
 
 def test_hot_reload_under_load_drops_nothing_and_never_mixes_policies(policy_broker, client_factory):
@@ -536,3 +541,53 @@ def test_a_mosquitto_acl_file_is_enforced(start_broker, client_factory, tmp_path
     assert clients["carol"].expect_one().payload == b"own device"  # %c grants carol her own tree
     for name in ("alice", "bob"):
         clients[name].expect_none()
+
+
+def test_policy_counters_are_published_in_sys(policy_broker, client_factory):
+    broker = policy_broker(PER_SUBSCRIBER, config='[broker]\nsys_interval = "1 s"\n')
+    bob = client_factory("bob", mqtt.MQTTv5, on=broker)
+    assert bob.connect() == 0
+    bob.subscribe("news/#", 1)
+    writer = client_factory("writer", mqtt.MQTTv5, on=broker)
+    assert writer.connect() == 0
+    writer.publish("news/x", b"not for bob", qos=1)
+    watcher = client_factory("watcher", mqtt.MQTTv5, on=broker)
+    assert watcher.connect() == 0
+    watcher.subscribe("$SYS/broker/policy/deliveries/denied", 0)
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if watcher.expect_one().payload == b"1":
+            return
+    raise AssertionError("$SYS/broker/policy/deliveries/denied never said 1")
+
+
+@needs_mosquitto_clients
+@pytest.mark.parametrize("version", ["mqttv311", "mqttv5"])
+def test_mosquitto_clients_see_per_subscriber_verdicts(policy_broker, version):
+    broker = policy_broker(PER_SUBSCRIBER + '\nrule ro { on tentative publish where topic == "news/ro" then deny }')
+    alice = MosquittoSub(broker, ["-V", version, "-i", "alice", "-t", "news/#", "-q", "1", "-C", "1"])
+    bob = MosquittoSub(broker, ["-V", version, "-i", "bob", "-t", "news/#", "-q", "1", "-W", "2"])
+    assert mosquitto_pub(broker, "-V", version, "-t", "news/ro", "-m", "refused", "-q", "0").returncode == 0
+    assert mosquitto_pub(broker, "-V", version, "-t", "news/1", "-m", "for alice", "-q", "1").returncode == 0
+    assert alice.messages() == ["news/1|1|0|for alice"]
+    assert bob.messages(timeout=5) == []
+
+
+def test_guests_get_gps_positions_late_and_blurred(policy_broker, client_factory):
+    """examples/policies/delay_gps.policy, with its 5 min delay cut to policy.max_delay."""
+    broker = policy_broker((EXAMPLES / "delay_gps.policy").read_text(), config='max_delay = "1 s"\n',
+                           identities={"clients": {"guest": {"roles": ["guest"]}}})
+    guest = client_factory("guest", mqtt.MQTTv5, on=broker)
+    owner = client_factory("owner", mqtt.MQTTv5, on=broker)
+    for client in (guest, owner):
+        assert client.connect() == 0
+        client.subscribe("gps/+", 1)
+    position = {"lat": 46.0679, "lon": 11.1211}
+    board = client_factory("board1", mqtt.MQTTv5, on=broker)
+    assert board.connect() == 0
+    sent = time.monotonic()
+    board.publish("gps/board1", json.dumps(position).encode(), qos=1)
+    assert json.loads(owner.expect_one().payload) == position
+    late = json.loads(guest.expect_one(timeout=5).payload)
+    assert time.monotonic() - sent >= 1.0
+    assert late != position and abs(late["lat"] - position["lat"]) < 0.01 and abs(late["lon"] - position["lon"]) < 0.01
