@@ -90,18 +90,20 @@ class ClientHandler {
   Broker& broker_;
   ConnectionControl& control_;
   std::shared_ptr<ClientLink> link_;
-  mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::string client_id_;
   IdentityPtr identity_;  // set once the CONNECT is accepted
   std::shared_ptr<Session> session_;
-  std::optional<mqtt::Will> will_;
-  std::uint32_t session_expiry_interval_ = 0;                     // seconds; 3.1.1: 0 or "never" for clean session 0
-  std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // client to broker
+  // The will and the topic aliases are held out of line: most connections have
+  // neither, and an idle connection should stay small.
+  std::unique_ptr<mqtt::Will> will_;
+  std::uint32_t session_expiry_interval_ = 0;  // seconds; 3.1.1: 0 or "never" for clean session 0
+  mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;  // beside the other small fields
+  bool disconnected_normally_ = false;
+  std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases_;  // client to broker; made with the first
   // PUBACKs waiting for the store; shared with the store's callbacks. Made
   // with the first such PUBACK, so clients of a broker without a store pay nothing.
   std::shared_ptr<std::atomic<std::size_t>> pubacks_due_;
   std::string close_reason_;
-  bool disconnected_normally_ = false;
 };
 
 }  // namespace mqwarden::broker

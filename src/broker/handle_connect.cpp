@@ -164,7 +164,7 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
     }
   }
 
-  will_ = std::move(connect.will);
+  will_ = connect.will ? std::make_unique<mqtt::Will>(std::move(*connect.will)) : nullptr;
   const Broker::ConnectRequest request{client_id_, connect.clean_start, session_expiry_interval_,
                                        client_receive_maximum, identity_};
   session_ = broker_

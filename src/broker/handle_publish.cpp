@@ -17,15 +17,15 @@ bool ClientHandler::resolve_topic_alias(mqtt::Publish& publish) {
   }
   const auto key = static_cast<std::uint16_t>(*alias);
   if (!publish.topic.empty()) {
-    topic_aliases_[key] = publish.topic;
+    if (!topic_aliases_) topic_aliases_ = std::make_unique<std::unordered_map<std::uint16_t, std::string>>();
+    (*topic_aliases_)[key] = publish.topic;
     return true;
   }
-  auto it = topic_aliases_.find(key);
-  if (it == topic_aliases_.end()) {
+  if (!topic_aliases_ || !topic_aliases_->contains(key)) {
     protocol_error("Topic Alias not set on this connection");
     return false;
   }
-  publish.topic = it->second;
+  publish.topic = topic_aliases_->at(key);
   return true;
 }
 

@@ -198,7 +198,8 @@ void Session::restore_delivery(Delivery delivery, std::uint16_t packet_id, bool 
 
 void Session::restore_incoming_qos2(std::uint16_t packet_id) {
   std::lock_guard lock(mutex_);
-  incoming_qos2_.insert(packet_id);
+  if (!incoming_qos2_) incoming_qos2_ = std::make_unique<std::set<std::uint16_t>>();
+  incoming_qos2_->insert(packet_id);
 }
 
 void Session::restore_subscription(const std::string& filter, const Subscription& subscription) {
@@ -251,7 +252,7 @@ std::uint64_t Session::attach_count() const {
 bool Session::defer_will(mqtt::Publish will) {
   std::lock_guard lock(mutex_);
   if (link_ || ended_) return false;
-  deferred_will_ = std::move(will);
+  deferred_will_ = std::make_unique<mqtt::Publish>(std::move(will));
   return true;
 }
 
@@ -266,7 +267,9 @@ void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer, std::uint64_t
 
 std::optional<mqtt::Publish> Session::take_deferred_will() {
   std::lock_guard lock(mutex_);
-  return std::exchange(deferred_will_, std::nullopt);
+  const std::unique_ptr<mqtt::Publish> will = std::move(deferred_will_);
+  if (!will) return std::nullopt;
+  return std::move(*will);
 }
 
 bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
@@ -318,16 +321,17 @@ bool Session::on_pubcomp(std::uint16_t packet_id, Clock::time_point now) {
 
 Session::Qos2Receipt Session::receive_qos2(std::uint16_t packet_id, std::size_t limit) {
   std::lock_guard lock(mutex_);
-  if (incoming_qos2_.contains(packet_id)) return Qos2Receipt::duplicate;
-  if (incoming_qos2_.size() >= limit) return Qos2Receipt::over_limit;
-  incoming_qos2_.insert(packet_id);
+  if (incoming_qos2_ && incoming_qos2_->contains(packet_id)) return Qos2Receipt::duplicate;
+  if ((incoming_qos2_ ? incoming_qos2_->size() : 0) >= limit) return Qos2Receipt::over_limit;
+  if (!incoming_qos2_) incoming_qos2_ = std::make_unique<std::set<std::uint16_t>>();
+  incoming_qos2_->insert(packet_id);
   if (store_ && !ended_) store_->add_incoming_qos2(id_, packet_id);  // an ended session is gone from the store
   return Qos2Receipt::new_message;
 }
 
 bool Session::release_qos2(std::uint16_t packet_id) {
   std::lock_guard lock(mutex_);
-  if (incoming_qos2_.erase(packet_id) == 0) return false;
+  if (!incoming_qos2_ || incoming_qos2_->erase(packet_id) == 0) return false;
   if (store_) store_->remove_incoming_qos2(id_, packet_id);
   return true;
 }
@@ -361,7 +365,7 @@ void Session::end(const std::function<void(const std::map<std::string, Subscript
   queued_bytes_ = 0;
   in_flight_.clear();
   awaiting_resend_ = 0;
-  incoming_qos2_.clear();
+  incoming_qos2_.reset();
   remove_from_replicas(subscriptions_);
   subscriptions_.clear();
 }

@@ -171,24 +171,28 @@ class Session : public std::enable_shared_from_this<Session> {
   mutable std::mutex mutex_;
   std::shared_ptr<ClientLink> link_;
   mutable IdentityPtr identity_;  // made from client_id_ on first request when not set
+  // The small fields share one word.
   std::uint16_t receive_maximum_ = 0;
+  std::uint16_t last_packet_id_ = 0;
+  bool ended_ = false;
   std::uint64_t attach_count_ = 0;
-  std::optional<mqtt::Publish> deferred_will_;
+  // Rarely used state is held out of line, so that an idle session stays small:
+  // the deferred will exists only while there is one, the QoS 2 identifiers
+  // from the first one the client sends.
+  std::unique_ptr<mqtt::Publish> deferred_will_;
   // Weak: the task holds the session until it runs, and must not be kept alive by it in turn.
   std::weak_ptr<ScheduledTask> will_timer_;
-  bool ended_ = false;
   // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
   std::list<InFlight> in_flight_;    // in the order sent
   std::size_t awaiting_resend_ = 0;  // entries of in_flight_ with awaiting_resend set
   std::list<Delivery> queue_;
   std::size_t queued_bytes_ = 0;
-  std::uint16_t last_packet_id_ = 0;
   std::uint64_t dropped_ = 0;
   store::Store* store_ = nullptr;  // set while persistent
   // Transmissions waiting for the store (see transmit()); shared with its callbacks.
   std::shared_ptr<std::atomic<std::size_t>> waiting_sends_;
   std::uint64_t next_sequence_ = 1;
-  std::set<std::uint16_t> incoming_qos2_;
+  std::unique_ptr<std::set<std::uint16_t>> incoming_qos2_;  // null until the first
   std::map<std::string, Subscription> subscriptions_;
 };
 

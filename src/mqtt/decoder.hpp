@@ -58,13 +58,14 @@ class Decoder {
   DecodeResult fail(DecodeError error);
   DecodeResult finish(std::span<const std::uint8_t> body);
 
+  // Small fields first and packed: every connection holds a decoder.
   DecoderOptions options_;
-  std::uint8_t header_[5] = {};   // first byte and up to four length bytes
-  std::size_t header_length_ = 0;
   std::uint32_t remaining_length_ = 0;
+  std::uint8_t header_[5] = {};  // first byte and up to four length bytes
+  std::uint8_t header_length_ = 0;
   bool header_complete_ = false;
-  std::vector<std::uint8_t> body_;
   bool failed_ = false;
+  std::vector<std::uint8_t> body_;
 };
 
 // Decodes one packet's body given its fixed header's first byte: the part of

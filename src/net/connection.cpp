@@ -25,7 +25,7 @@ std::vector<std::uint8_t>& websocket_payload_buffer() {
   return buffer;
 }
 
-std::string endpoint_text(const tcp::socket& socket) {
+std::string endpoint_text(const Connection::Socket& socket) {
   boost::system::error_code error;
   const auto endpoint = socket.remote_endpoint(error);
   if (error) return "unknown";
@@ -34,15 +34,126 @@ std::string endpoint_text(const tcp::socket& socket) {
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, ConnectionSettings settings, broker::Broker& broker,
+struct Connection::WebSocketState {
+  explicit WebSocketState(const std::string& path) : framing(path) {}
+  WebSocketFraming framing;
+  std::vector<std::uint8_t> pending_unframed;  // answers (upgrade, pong, close), sent before pending_; under out_mutex_
+};
+
+// The deadlines of one worker's connections, on one timer: a timer and a
+// pending wait per connection would cost about 160 bytes each, and idle
+// connections are what a broker mostly holds. A binary heap ordered by due
+// time; each connection knows its index, so moving or removing its deadline
+// is O(log n). A service of the worker's io_context: used on its thread only.
+class DeadlineQueue final : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;
+
+  explicit DeadlineQueue(asio::io_context& context) : service(context), timer_(context) {}
+
+  // Sets (or moves) `connection`'s deadline: its on_deadline() runs once `due` has passed.
+  void schedule(Connection& connection, broker::Clock::time_point due) {
+    if (connection.deadline_index_ == Connection::kNoDeadline) {
+      heap_.push_back({due, &connection});
+      place(heap_.size() - 1);
+    } else {
+      heap_[connection.deadline_index_].due = due;
+    }
+    sift_up(connection.deadline_index_);
+    sift_down(connection.deadline_index_);
+    if (heap_.front().due < armed_for_) arm();
+  }
+
+  // Removes `connection`'s deadline, if it has one. The timer may then wake
+  // with nothing due: it waits on for the next deadline.
+  void cancel(Connection& connection) {
+    const std::size_t index = connection.deadline_index_;
+    if (index == Connection::kNoDeadline) return;
+    connection.deadline_index_ = Connection::kNoDeadline;
+    const std::size_t last = heap_.size() - 1;
+    Connection* const moved = heap_[last].connection;
+    heap_[index] = heap_[last];
+    heap_.pop_back();
+    if (index == last) return;
+    place(index);
+    sift_up(index);
+    sift_down(moved->deadline_index_);
+  }
+
+ private:
+  struct Entry {
+    broker::Clock::time_point due;
+    Connection* connection;
+  };
+
+  void shutdown() override {
+    // The io_context is going, with the connections its handlers hold: they must not reach back.
+    for (Entry& entry : heap_) entry.connection->deadline_index_ = Connection::kNoDeadline;
+    heap_.clear();
+  }
+
+  void place(std::size_t index) { heap_[index].connection->deadline_index_ = static_cast<std::uint32_t>(index); }
+
+  void swap_entries(std::size_t a, std::size_t b) {
+    std::swap(heap_[a], heap_[b]);
+    place(a);
+    place(b);
+  }
+
+  void sift_up(std::size_t index) {
+    while (index > 0) {
+      const std::size_t parent = (index - 1) / 2;
+      if (!(heap_[index].due < heap_[parent].due)) return;
+      swap_entries(index, parent);
+      index = parent;
+    }
+  }
+
+  void sift_down(std::size_t index) {
+    for (;;) {
+      std::size_t earliest = index;
+      for (const std::size_t child : {2 * index + 1, 2 * index + 2}) {
+        if (child < heap_.size() && heap_[child].due < heap_[earliest].due) earliest = child;
+      }
+      if (earliest == index) return;
+      swap_entries(index, earliest);
+      index = earliest;
+    }
+  }
+
+  // Waits for the earliest deadline (replacing the wait for a later one).
+  void arm() {
+    armed_for_ = heap_.front().due;
+    timer_.expires_at(armed_for_);
+    timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;  // replaced by an earlier deadline
+      armed_for_ = broker::Clock::time_point::max();
+      const auto now = broker::Clock::now();
+      while (!heap_.empty() && heap_.front().due <= now) {
+        Connection& connection = *heap_.front().connection;
+        cancel(connection);
+        connection.on_deadline();
+      }
+      if (!heap_.empty()) arm();
+    });
+  }
+
+  asio::steady_timer::rebind_executor<asio::io_context::executor_type>::other timer_;
+  broker::Clock::time_point armed_for_ = broker::Clock::time_point::max();  // max: no wait pending
+  std::vector<Entry> heap_;
+};
+
+Connection::Connection(Socket socket, ConnectionSettings settings, broker::Broker& broker,
                        std::function<void()> on_finished)
     : socket_(std::move(socket)),
-      settings_(std::move(settings)),
+      connect_timeout_(settings.connect_timeout),
+      max_outgoing_buffer_(settings.max_outgoing_buffer),
+      tls_(settings.tls ? std::make_unique<TlsState>(TlsState{.context = std::move(settings.tls)}) : nullptr),
+      websocket_(settings.websocket_path.empty() ? nullptr : std::make_unique<WebSocketState>(settings.websocket_path)),
       broker_(broker),
       on_finished_(std::move(on_finished)),
       remote_address_(endpoint_text(socket_)),
-      decoder_({.max_packet_size = broker.options().max_packet_size, .version = mqtt::ProtocolVersion::v311}),
-      timer_(socket_.get_executor()) {}
+      decoder_({.max_packet_size = broker.options().max_packet_size, .version = mqtt::ProtocolVersion::v311}) {}
 
 Connection::~Connection() = default;
 
@@ -50,20 +161,20 @@ void Connection::start() {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
-  handler_ = std::make_unique<broker::ClientHandler>(broker_, *this, shared_from_this());
-  spdlog::debug("connection from {}{}", remote_address_, settings_.tls ? " (TLS)" : "");
+  handler_.emplace(broker_, *this, shared_from_this());
+  spdlog::debug("connection from {}{}", remote_address_, tls_ ? " (TLS)" : "");
   arm_connect_timeout();
-  if (!settings_.websocket_path.empty()) websocket_ = std::make_unique<WebSocketFraming>(settings_.websocket_path);
-  if (settings_.tls) {
-    tls_ = std::make_unique<TlsSession>(settings_.tls, socket_.native_handle());
+  if (tls_) {
+    tls_->session = std::make_unique<TlsSession>(tls_->context, socket_.native_handle());
     continue_handshake();
     return;
   }
   wait_readable();
 }
 
-void Connection::wait_then(tcp::socket::wait_type wait, Step next) {
-  socket_.async_wait(wait, [self = shared_from_this(), next](const boost::system::error_code& error) {
+template <Connection::Step next>
+void Connection::wait_then(tcp::socket::wait_type wait) {
+  socket_.async_wait(wait, [self = shared_from_this()](const boost::system::error_code& error) {
     if (self->finished_) return;
     if (error) {
       self->finish(error.message());
@@ -73,35 +184,52 @@ void Connection::wait_then(tcp::socket::wait_type wait, Step next) {
   });
 }
 
+void Connection::wait_readable() {
+  wait_then<&Connection::read_available>(tcp::socket::wait_read);
+}
+
+DeadlineQueue& Connection::deadlines() {
+  return asio::use_service<DeadlineQueue>(socket_.get_executor().context());
+}
+
 void Connection::arm_connect_timeout() {
-  timer_.expires_after(settings_.connect_timeout);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-    if (error || self->finished_ || self->connected_) return;
-    self->finish("no CONNECT within " + std::to_string(self->settings_.connect_timeout.count()) + " s");
-  });
+  deadlines().schedule(*this, broker::Clock::now() + connect_timeout_);
+}
+
+void Connection::on_deadline() {
+  const auto self = shared_from_this();  // what follows may end the connection
+  if (keep_alive_.count() == 0) {  // the CONNECT timeout
+    if (!connected_) finish("no CONNECT within " + std::to_string(connect_timeout_.count()) + " s");
+    return;
+  }
+  if (broker::Clock::now() - last_packet_ >= keep_alive_limit()) {
+    handler_->on_keep_alive_expired();
+    return;
+  }
+  arm_keep_alive();
 }
 
 void Connection::continue_handshake() {
-  switch (tls_->handshake()) {
+  switch (tls_->session->handshake()) {
     case TlsSession::Status::done:
       if (!take_certificate_identity()) return;
-      spdlog::debug("{}: {}{}", remote_address_, tls_->description(),
-                    certificate_common_name_ ? ", certificate CN " + *certificate_common_name_ : "");
+      spdlog::debug("{}: {}{}", remote_address_, tls_->session->description(),
+                    tls_->common_name ? ", certificate CN " + *tls_->common_name : "");
       read_available();  // the client may have sent its CONNECT with the end of the handshake
       return;
-    case TlsSession::Status::want_read: return wait_then(tcp::socket::wait_read, &Connection::continue_handshake);
-    case TlsSession::Status::want_write: return wait_then(tcp::socket::wait_write, &Connection::continue_handshake);
+    case TlsSession::Status::want_read: return wait_then<&Connection::continue_handshake>(tcp::socket::wait_read);
+    case TlsSession::Status::want_write: return wait_then<&Connection::continue_handshake>(tcp::socket::wait_write);
     case TlsSession::Status::closed: return finish("connection closed by client during the TLS handshake");
-    case TlsSession::Status::failed: return finish("TLS handshake failed: " + tls_->error());
+    case TlsSession::Status::failed: return finish("TLS handshake failed: " + tls_->session->error());
   }
 }
 
 bool Connection::take_certificate_identity() {
-  certificate_common_name_ = tls_->peer_subject_field("CN");
-  const TlsOptions& options = settings_.tls->options();
+  tls_->common_name = tls_->session->peer_subject_field("CN");
+  const TlsOptions& options = tls_->context->options();
   if (!options.use_identity_as_username) return true;
-  certificate_username_ = tls_->peer_subject_field(options.identity_field);
-  if (!certificate_username_) {
+  tls_->username = tls_->session->peer_subject_field(options.identity_field);
+  if (!tls_->username) {
     finish("the client certificate has no " + options.identity_field + " to use as the username");
     return false;
   }
@@ -122,14 +250,14 @@ std::optional<std::span<const std::uint8_t>> Connection::read_bytes() {
     }
     return std::nullopt;
   }
-  const TlsSession::Transfer transfer = tls_->read(buffer);
+  const TlsSession::Transfer transfer = tls_->session->read(buffer);
   if (transfer.bytes > 0) return std::span<const std::uint8_t>(buffer.data(), transfer.bytes);
   switch (transfer.status) {
     case TlsSession::Status::want_read: wait_readable(); break;
-    case TlsSession::Status::want_write: wait_then(tcp::socket::wait_write, &Connection::read_available); break;
+    case TlsSession::Status::want_write: wait_then<&Connection::read_available>(tcp::socket::wait_write); break;
     case TlsSession::Status::done:
     case TlsSession::Status::closed: finish("connection closed by client"); break;
-    case TlsSession::Status::failed: finish("TLS: " + tls_->error()); break;
+    case TlsSession::Status::failed: finish("TLS: " + tls_->session->error()); break;
   }
   return std::nullopt;
 }
@@ -138,11 +266,12 @@ std::optional<std::span<const std::uint8_t>> Connection::unframe(std::span<const
   std::vector<std::uint8_t>& payload = websocket_payload_buffer();
   payload.clear();
   std::vector<std::uint8_t> reply;
-  const WebSocketFraming::Received received = websocket_->receive(bytes, payload, reply);
+  const WebSocketFraming::Received received = websocket_->framing.receive(bytes, payload, reply);
   if (!reply.empty()) {
     std::lock_guard lock(out_mutex_);
-    pending_unframed_.insert(pending_unframed_.end(), reply.begin(), reply.end());
-    if (pending_unframed_.size() > settings_.max_outgoing_buffer) {
+    std::vector<std::uint8_t>& unframed = websocket_->pending_unframed;
+    unframed.insert(unframed.end(), reply.begin(), reply.end());
+    if (unframed.size() > max_outgoing_buffer_) {
       cut_off_locked();  // pings from a client that reads no pongs
       return std::nullopt;
     }
@@ -202,27 +331,27 @@ bool Connection::send(mqtt::Packet packet) {
   if (closing_.load(std::memory_order_relaxed)) return true;  // the connection is going: nothing more is sent
   auto* publish = std::get_if<mqtt::Publish>(&packet);
   const std::size_t before = pending_.size();
-  bool new_alias = publish && topic_aliases_.apply(*publish).assigned;
+  bool new_alias = publish && topic_aliases_ && topic_aliases_->apply(*publish).assigned;
   if (!append_locked(packet)) {
     // A new alias adds three bytes: without it the PUBLISH may still fit.
     if (!new_alias) return false;
-    topic_aliases_.undo(*publish);
+    topic_aliases_->undo(*publish);
     new_alias = false;
     if (!append_locked(packet)) return false;
   }
   broker::WorkerCounters& counters = broker_.counters();
-  if (publish && publish->qos == mqtt::QoS::at_most_once && pending_.size() > settings_.max_outgoing_buffer) {
+  if (publish && publish->qos == mqtt::QoS::at_most_once && pending_.size() > max_outgoing_buffer_) {
     // A client that reads more slowly than its QoS 0 messages come loses the
     // ones beyond the bound ("at most once"), rather than its connection.
     pending_.resize(before);
-    if (new_alias) topic_aliases_.undo(*publish);
+    if (new_alias) topic_aliases_->undo(*publish);
     counters.add(counters.messages_dropped, 1);
     return true;
   }
   if (publish) counters.add(counters.messages_sent, 1);
   // Anything else beyond the bound (QoS 1/2 deliveries are bounded by the
   // client's Receive Maximum) means a client that does not read at all.
-  if (pending_.size() > settings_.max_outgoing_buffer) {
+  if (pending_.size() > max_outgoing_buffer_) {
     cut_off_locked();
     return true;
   }
@@ -231,10 +360,11 @@ bool Connection::send(mqtt::Packet packet) {
 }
 
 void Connection::cut_off_locked() {
-  close_reason_ = "slow reader: " + std::to_string(pending_.size() + pending_unframed_.size()) +
-                  " bytes unsent, more than the bound of " + std::to_string(settings_.max_outgoing_buffer);
+  const std::size_t unframed = websocket_ ? websocket_->pending_unframed.size() : 0;
+  close_reason_ = "slow reader: " + std::to_string(pending_.size() + unframed) +
+                  " bytes unsent, more than the bound of " + std::to_string(max_outgoing_buffer_);
   std::vector<std::uint8_t>().swap(pending_);
-  std::vector<std::uint8_t>().swap(pending_unframed_);
+  if (websocket_) std::vector<std::uint8_t>().swap(websocket_->pending_unframed);
   closing_.store(true, std::memory_order_release);
   // Not after the write in progress: that may never end.
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(self->closed_reason()); });
@@ -282,7 +412,7 @@ void Connection::flush() {
     flush_scheduled_ = false;
     writing_.clear();
     if (websocket_) {
-      writing_.swap(pending_unframed_);
+      writing_.swap(websocket_->pending_unframed);
       if (!pending_.empty()) WebSocketFraming::append_frame(pending_, writing_);
       pending_.clear();
     } else {
@@ -299,7 +429,7 @@ void Connection::flush() {
   counters.add(counters.bytes_sent, writing_.size());
   write_in_progress_ = true;
   if (tls_) {
-    tls_written_ = 0;
+    tls_->written = 0;
     continue_tls_write();
     return;
   }
@@ -309,14 +439,14 @@ void Connection::flush() {
 }
 
 void Connection::continue_tls_write() {
-  const TlsSession::Transfer transfer = tls_->write(std::span(writing_).subspan(tls_written_));
-  tls_written_ += transfer.bytes;
+  const TlsSession::Transfer transfer = tls_->session->write(std::span(writing_).subspan(tls_->written));
+  tls_->written += transfer.bytes;
   switch (transfer.status) {
     case TlsSession::Status::done: return on_written({});
-    case TlsSession::Status::want_write: return wait_then(tcp::socket::wait_write, &Connection::continue_tls_write);
-    case TlsSession::Status::want_read: return wait_then(tcp::socket::wait_read, &Connection::continue_tls_write);
+    case TlsSession::Status::want_write: return wait_then<&Connection::continue_tls_write>(tcp::socket::wait_write);
+    case TlsSession::Status::want_read: return wait_then<&Connection::continue_tls_write>(tcp::socket::wait_read);
     case TlsSession::Status::closed: return on_written(asio::error::connection_reset);
-    case TlsSession::Status::failed: write_in_progress_ = false; return finish("TLS: " + tls_->error());
+    case TlsSession::Status::failed: write_in_progress_ = false; return finish("TLS: " + tls_->session->error());
   }
 }
 
@@ -344,24 +474,24 @@ void Connection::set_peer_max_packet_size(std::uint32_t bytes) {
 
 void Connection::set_peer_topic_alias_maximum(std::uint16_t maximum) {
   std::lock_guard lock(out_mutex_);
-  topic_aliases_ = mqtt::OutgoingTopicAliases(maximum);
+  topic_aliases_ = maximum == 0 ? nullptr : std::make_unique<mqtt::OutgoingTopicAliases>(maximum);
 }
 
 void Connection::client_connected(std::string_view client_id) {
   connected_ = true;
   spdlog::info("client {} connected from {} ({}{}{})", client_id, remote_address_, mqtt::to_string(decoder_.version()),
-               certificate_common_name_ ? ", certificate CN " + *certificate_common_name_ : "",
-               certificate_username_ ? ", username " + *certificate_username_ + " from the certificate" : "");
+               tls_ && tls_->common_name ? ", certificate CN " + *tls_->common_name : "",
+               tls_ && tls_->username ? ", username " + *tls_->username + " from the certificate" : "");
 }
 
 std::optional<std::string_view> Connection::certificate_common_name() const {
-  if (!certificate_common_name_) return std::nullopt;
-  return *certificate_common_name_;
+  if (!tls_ || !tls_->common_name) return std::nullopt;
+  return *tls_->common_name;
 }
 
 std::optional<std::string_view> Connection::certificate_username() const {
-  if (!certificate_username_) return std::nullopt;
-  return *certificate_username_;
+  if (!tls_ || !tls_->username) return std::nullopt;
+  return *tls_->username;
 }
 
 void Connection::set_keep_alive(std::chrono::seconds interval) {
@@ -371,34 +501,23 @@ void Connection::set_keep_alive(std::chrono::seconds interval) {
 
 void Connection::arm_keep_alive() {
   if (keep_alive_.count() == 0 || finished_) {
-    timer_.cancel();
+    deadlines().cancel(*this);
     return;
   }
-  // 1.5 times the interval without a packet ends the connection [MQTT-3.1.2-24]; in
-  // milliseconds, as whole seconds would truncate 1.5 s to 1 s.
-  const auto limit = std::chrono::milliseconds(keep_alive_) * 3 / 2;
-  timer_.expires_at(last_packet_ + limit);
-  timer_.async_wait([self = shared_from_this(), limit](const boost::system::error_code& error) {
-    if (error || self->finished_) return;
-    if (broker::Clock::now() - self->last_packet_ >= limit) {
-      self->handler_->on_keep_alive_expired();
-      return;
-    }
-    self->arm_keep_alive();
-  });
+  deadlines().schedule(*this, last_packet_ + keep_alive_limit());
 }
 
 void Connection::finish(std::string_view why) {
   if (finished_) return;
   finished_ = true;
-  timer_.cancel();
+  deadlines().cancel(*this);
   const std::string& client = handler_->client_id();
   spdlog::info("client {} ({}) disconnected: {}", client.empty() ? "<none>" : client, remote_address_, why);
   // The session is offline before the client can see the end: what is published
   // once it has seen the connection close is queued for its next connection.
   handler_->on_closed(broker::Clock::now());
   handler_.reset();  // drops the handler's reference to this connection
-  if (tls_) tls_->shut_down();
+  if (tls_) tls_->session->shut_down();
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -10,7 +10,8 @@
 // of the event loop goes out as one binary frame. The first packet must come within
 // the CONNECT timeout, counted from the accept (TLS handshake included); a
 // client that does not read what it is sent is cut off once the unsent bytes
-// exceed the outgoing buffer bound.
+// exceed the outgoing buffer bound. The CONNECT timeout and the keep-alive
+// are deadlines in the worker's DeadlineQueue (one timer for all its connections).
 // Writes are coalesced: whatever is sent during one turn of the event loop,
 // from any thread, goes out in one write, with TCP_NODELAY on.
 // send() and close() are thread-safe; the rest runs on the worker thread.
@@ -39,6 +40,7 @@ namespace mqwarden::net {
 
 class TlsSession;
 class WebSocketFraming;
+class DeadlineQueue;
 
 // What a connection takes from its listener and the limits.
 struct ConnectionSettings {
@@ -53,8 +55,11 @@ class Connection final : public broker::ClientLink,
                          public std::enable_shared_from_this<Connection> {
  public:
   // `on_finished` runs on the worker thread once the connection is closed.
-  Connection(tcp::socket socket, ConnectionSettings settings, broker::Broker& broker,
-             std::function<void()> on_finished);
+  // The socket's executor is its worker's io_context itself, not a polymorphic
+  // executor: the socket and every pending wait are smaller for it.
+  using Socket = tcp::socket::rebind_executor<asio::io_context::executor_type>::other;
+
+  Connection(Socket socket, ConnectionSettings settings, broker::Broker& broker, std::function<void()> on_finished);
   ~Connection() override;
 
   void start();
@@ -78,9 +83,12 @@ class Connection final : public broker::ClientLink,
 
  private:
   using Step = void (Connection::*)();
-  // Runs `next` once the socket is ready for `wait`.
-  void wait_then(tcp::socket::wait_type wait, Step next);
-  void wait_readable() { wait_then(tcp::socket::wait_read, &Connection::read_available); }
+  // Runs `next` once the socket is ready for `wait`. A template argument, so
+  // that the pending wait (which every idle connection has) holds no more than
+  // the reference to the connection.
+  template <Step next>
+  void wait_then(tcp::socket::wait_type wait);
+  void wait_readable();
   void arm_connect_timeout();
   void continue_handshake();
   // Takes the client's identity from its certificate; false when the listener
@@ -105,42 +113,59 @@ class Connection final : public broker::ClientLink,
   void continue_tls_write();
   void on_written(const boost::system::error_code& error);
   void arm_keep_alive();
+  // 1.5 times the interval without a packet ends the connection [MQTT-3.1.2-24]; in
+  // milliseconds, as whole seconds would truncate 1.5 s to 1 s.
+  std::chrono::milliseconds keep_alive_limit() const { return std::chrono::milliseconds(keep_alive_) * 3 / 2; }
+  // The deadline set last has passed: the CONNECT timeout, or the keep-alive check.
+  void on_deadline();
+  DeadlineQueue& deadlines();
   // Ends the connection now: no more reads or writes, the handler is told.
   void finish(std::string_view why);
 
-  tcp::socket socket_;
-  const ConnectionSettings settings_;
-  std::unique_ptr<TlsSession> tls_;              // null on a plain TCP listener
-  std::unique_ptr<WebSocketFraming> websocket_;  // null unless on a WebSocket listener
-  std::optional<std::string> certificate_common_name_;
-  std::optional<std::string> certificate_username_;
+  // Laid out for a small idle connection (what MQTT brokers mostly hold):
+  // what only TLS, WebSocket or topic aliases need is out of line, and the
+  // flags share one word.
+  Socket socket_;
+  const std::chrono::seconds connect_timeout_;
+  const std::size_t max_outgoing_buffer_;
+  // Only on a TLS listener.
+  struct TlsState {
+    std::shared_ptr<const TlsContext> context;
+    std::unique_ptr<TlsSession> session;     // made by start()
+    std::optional<std::string> common_name;  // of the client certificate
+    std::optional<std::string> username;     // from the certificate, when the listener takes it as the username
+    std::size_t written = 0;                 // of writing_, through the TLS session
+  };
+  struct WebSocketState;
+  std::unique_ptr<TlsState> tls_;              // null on a plain TCP listener
+  std::unique_ptr<WebSocketState> websocket_;  // null unless on a WebSocket listener
   broker::Broker& broker_;
   std::function<void()> on_finished_;
   std::string remote_address_;
   mqtt::Decoder decoder_;
-  std::unique_ptr<broker::ClientHandler> handler_;
-  asio::steady_timer timer_;  // the CONNECT deadline, then the keep-alive
-  bool connected_ = false;    // a CONNECT was accepted
+  std::optional<broker::ClientHandler> handler_;  // in place: one allocation fewer per connection
   std::chrono::seconds keep_alive_{0};
   broker::Clock::time_point last_packet_;
+  std::vector<std::uint8_t> writing_;  // bytes of the write in progress
+  bool connected_ = false;             // a CONNECT was accepted
   bool finished_ = false;
   bool write_in_progress_ = false;
-  std::vector<std::uint8_t> writing_;  // bytes of the write in progress
-  std::size_t tls_written_ = 0;        // of writing_, through the TLS session
+  friend class DeadlineQueue;
+  static constexpr std::uint32_t kNoDeadline = static_cast<std::uint32_t>(-1);
+  std::uint32_t deadline_index_ = kNoDeadline;  // in the DeadlineQueue: the CONNECT timeout, then the keep-alive
 
   // Shared with sending threads.
-  std::mutex out_mutex_;
-  std::vector<std::uint8_t> pending_;
   bool flush_scheduled_ = false;
-  std::vector<std::uint8_t> pending_unframed_;  // WebSocket answers (upgrade, pong, close), sent before pending_
-  std::string close_reason_;                    // set when the transport ends the connection
   // Set by close() from any thread (e.g. a take-over): nothing more is sent,
   // and no further packet of this connection is handled. Written under
   // out_mutex_, read without it on the connection's thread.
   std::atomic<bool> closing_{false};
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;
-  mqtt::OutgoingTopicAliases topic_aliases_;
+  std::mutex out_mutex_;
+  std::vector<std::uint8_t> pending_;
+  std::string close_reason_;  // set when the transport ends the connection
+  std::unique_ptr<mqtt::OutgoingTopicAliases> topic_aliases_;  // null unless the client accepts aliases
 };
 
 }  // namespace mqwarden::net

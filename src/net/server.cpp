@@ -15,7 +15,7 @@ namespace mqwarden::net {
 
 namespace {
 
-std::string endpoint_address(const tcp::socket& socket) {
+std::string endpoint_address(const Connection::Socket& socket) {
   boost::system::error_code error;
   const auto endpoint = socket.remote_endpoint(error);
   return error ? std::string() : endpoint.address().to_string();
@@ -50,7 +50,7 @@ struct Server::Impl {
     const std::size_t worker = pool.next_worker();
     // The new socket belongs to the worker that will run the connection.
     acceptor.async_accept(pool.context(worker), [this, listener_index, worker](const boost::system::error_code& error,
-                                                                               tcp::socket socket) {
+                                                                               Connection::Socket socket) {
       if (error == asio::error::operation_aborted) return;
       if (!error) {
         admit(std::move(socket), *listeners[listener_index], worker);
@@ -74,7 +74,7 @@ struct Server::Impl {
             .max_outgoing_buffer = options.max_outgoing_buffer};
   }
 
-  void admit(tcp::socket socket, Listener& listener, std::size_t worker) {
+  void admit(Connection::Socket socket, Listener& listener, std::size_t worker) {
     std::string address = endpoint_address(socket);
     if (address.empty()) return;  // already gone
     std::lock_guard lock(live_mutex);
@@ -94,23 +94,25 @@ struct Server::Impl {
                      options.per_address.rate_per_second);
         return;
     }
-    auto on_finished = [this, id = next_id, address] {
+    // Captures no more than std::function holds in place; the address waits in `live`.
+    auto on_finished = [this, id = next_id] {
       std::lock_guard finished_lock(live_mutex);
-      live.erase(id);
-      gate.release(address);
+      const auto entry = live.find(id);
+      gate.release(entry->second.address);
+      live.erase(entry);
       if (live.empty()) all_finished.notify_all();
     };
     auto connection =
         std::make_shared<Connection>(std::move(socket), settings_for(listener), broker, std::move(on_finished));
-    live.emplace(next_id++, connection);
+    live.emplace(next_id++, Live{connection, std::move(address)});
     asio::post(pool.context(worker), [connection] { connection->start(); });
   }
 
   // Ends every connection (each on its own worker) and waits, up to `limit`, for them to finish.
   void shut_down_connections(std::chrono::milliseconds limit) {
     std::unique_lock lock(live_mutex);
-    for (auto& [id, weak] : live) {
-      if (auto connection = weak.lock()) connection->shut_down();
+    for (auto& [id, entry] : live) {
+      if (auto connection = entry.connection.lock()) connection->shut_down();
     }
     all_finished.wait_for(lock, limit, [this] { return live.empty(); });
   }
@@ -188,9 +190,13 @@ struct Server::Impl {
 
   std::mutex live_mutex;
   std::condition_variable all_finished;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> live;  // guarded by live_mutex
-  AddressGate gate;                                                   // guarded by live_mutex
-  std::uint64_t next_id = 0;                                          // guarded by live_mutex
+  struct Live {
+    std::weak_ptr<Connection> connection;
+    std::string address;  // as the gate admitted it
+  };
+  std::unordered_map<std::uint64_t, Live> live;  // guarded by live_mutex
+  AddressGate gate;                              // guarded by live_mutex
+  std::uint64_t next_id = 0;                     // guarded by live_mutex
   bool stopped = false;
 };
 
