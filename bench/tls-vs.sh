@@ -13,7 +13,8 @@ binary="$(realpath "$1")"
 reps="${2:-3}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
-trap 'kill "${broker_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# (Not `kill 0`: without a broker running that would signal this whole process group.)
+trap 'if [ -n "${broker_pid:-}" ]; then kill "$broker_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 cd "$work"
 
 ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
@@ -23,6 +24,9 @@ echo "subjectAltName = IP:127.0.0.1" > san.ext
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
   -extfile san.ext 2>/dev/null
 
+# Mosquitto drops root for its own user: it must be able to read the files.
+chmod 755 "$work"
+chmod 644 ./*.pem ./*.key
 port=18885
 cat > mosquitto.conf <<CONF
 listener $port 127.0.0.1
