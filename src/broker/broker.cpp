@@ -209,22 +209,11 @@ void Broker::publish_will(const std::shared_ptr<Session>& session, mqtt::Publish
   if (verdict.allowed) publish_admitted(message, verdict.delay, now);
 }
 
-namespace {
-
-// The publish event of `message` by its publisher.
-policy::Event publish_event(Mode mode, const Message& message, const MessageFacts& facts) {
-  policy::Event event = Enforcement::delivery_event(mode, message, facts);
-  event.activity = Activity::publish;
-  return event;
-}
-
-}  // namespace
-
 Broker::PublishVerdict Broker::decide_publish(Message& message) {
   PublishVerdict verdict;
   if (!enforcement_->wants(Mode::tentative, Activity::publish)) return verdict;
   const MessageFacts facts(message);
-  const policy::Event event = publish_event(Mode::tentative, message, facts);
+  const policy::Event event = Enforcement::message_event(Mode::tentative, Activity::publish, message, facts);
   const policy::Decision decision = enforcement_->decide(event);
   if (decision.denied()) {
     enforcement_->counters().denied_publishes.fetch_add(1, std::memory_order_relaxed);
@@ -244,17 +233,21 @@ void Broker::publish_admitted(const MessagePtr& message, std::chrono::millisecon
     publish(message, at);
     if (!enforcement_->wants(Mode::actual, Activity::publish)) return;
     const MessageFacts facts(*message);
-    enforcement_->record(publish_event(Mode::actual, *message, facts));
+    enforcement_->record(Enforcement::message_event(Mode::actual, Activity::publish, *message, facts));
   };
   if (delay.count() <= 0) {
     publish_and_record(now);
     return;
   }
-  const std::size_t bytes = message->topic.size() + message->payload.size();
+  after_delay(delay, *message, [publish_and_record] { publish_and_record(Clock::now()); });
+}
+
+void Broker::after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task) {
+  const std::size_t bytes = held.topic.size() + held.payload.size();
   if (!enforcement_->reserve_delay(bytes)) return;
-  executor_.post_after(executor_.current_worker(), delay, [this, bytes, publish_and_record] {
+  executor_.post_after(executor_.current_worker(), delay, [this, bytes, task = std::move(task)] {
     enforcement_->release_delay(bytes);
-    publish_and_record(Clock::now());
+    task();
   });
 }
 
@@ -284,26 +277,25 @@ void Broker::publish(const MessagePtr& message, Clock::time_point now) {
   WorkerState& worker = *workers_[executor_.current_worker()];
   Router router(message, worker.sessions, worker.targets, worker.target_index);
   worker.tree.match(message->topic, router);
-  if (enforcement_->wants(Mode::tentative, Activity::deliver) || enforcement_->wants(Mode::actual, Activity::deliver)) {
-    deliver_decided(worker, message, now);
-  } else {
-    store::MessageRecordPtr record;  // stored once, for every persistent session it goes to
-    for (auto& [session, delivery] : worker.targets) session->deliver(std::move(delivery), now, &record);
-  }
+  deliver(worker.targets, *message, now);
   worker.targets.clear();
   worker.target_index.clear();
 }
 
-void Broker::deliver_decided(WorkerState& worker, const MessagePtr& message, Clock::time_point now) {
+void Broker::deliver(std::span<std::pair<Session*, Delivery>> targets, const Message& message, Clock::time_point now) {
+  store::MessageRecordPtr record;  // stored once, for every persistent session it goes to
+  const bool decide = enforcement_->wants(Mode::tentative, Activity::deliver);
+  if (!decide && !enforcement_->wants(Mode::actual, Activity::deliver)) {
+    for (auto& [session, delivery] : targets) session->deliver(std::move(delivery), now, &record);
+    return;
+  }
   // The publication's part of the deliver rules is evaluated once, and the
   // payload parsed at most once, for all subscribers.
-  const MessageFacts facts(*message);
-  const policy::Event event = Enforcement::delivery_event(Mode::tentative, *message, facts);
-  const bool decide = enforcement_->wants(Mode::tentative, Activity::deliver);
+  const MessageFacts facts(message);
+  const policy::Event event = Enforcement::message_event(Mode::tentative, Activity::deliver, message, facts);
   std::optional<policy::PublicationContext> publication;
   if (decide) publication.emplace(enforcement_->prepare_delivery(event));
-  store::MessageRecordPtr record;
-  for (auto& [session, delivery] : worker.targets) {
+  for (auto& [session, delivery] : targets) {
     const IdentityPtr subscriber = session->identity();
     const policy::Decision decision =
         decide ? enforcement_->decide_delivery(*publication, subscriber->view()) : policy::Decision{};
@@ -314,19 +306,9 @@ void Broker::deliver_decided(WorkerState& worker, const MessagePtr& message, Clo
 }
 
 void Broker::deliver_one(const std::shared_ptr<Session>& session, Delivery delivery, Clock::time_point now) {
-  const bool decide = enforcement_->wants(Mode::tentative, Activity::deliver);
-  if (!decide && !enforcement_->wants(Mode::actual, Activity::deliver)) {
-    session->deliver(std::move(delivery), now);
-    return;
-  }
-  const MessageFacts facts(*delivery.message);
-  const policy::Event event = Enforcement::delivery_event(Mode::tentative, *delivery.message, facts);
-  const IdentityPtr subscriber = session->identity();
-  policy::Decision decision;
-  if (decide) decision = enforcement_->decide_delivery(enforcement_->prepare_delivery(event), subscriber->view());
-  const bool denied = decision.denied();
-  deliver_as_decided(decision, *event.payload, session, std::move(delivery), now, nullptr);
-  if (!denied) record_delivery(event, *subscriber);
+  const MessagePtr message = delivery.message;  // kept alive while `target` is handed on
+  std::pair<Session*, Delivery> target{session.get(), std::move(delivery)};
+  deliver(std::span(&target, 1), *message, now);
 }
 
 void Broker::deliver_as_decided(const policy::Decision& decision, const policy::Payload& payload,
@@ -346,22 +328,15 @@ void Broker::deliver_as_decided(const policy::Decision& decision, const policy::
     counters.modified_deliveries.fetch_add(1, std::memory_order_relaxed);
   }
   if (decision.delay_ms > 0) {
-    deliver_later(session, std::move(delivery), std::chrono::milliseconds(decision.delay_ms));
+    // The message's expiry keeps counting while it waits [MQTT-3.3.2-5].
+    const Message& held = *delivery.message;
+    after_delay(std::chrono::milliseconds(decision.delay_ms), held,
+                [weak = std::weak_ptr<Session>(session), delivery = std::move(delivery)]() mutable {
+                  if (auto target = weak.lock()) target->deliver(std::move(delivery), Clock::now());
+                });
     return;
   }
   session->deliver(std::move(delivery), now, shared_record);
-}
-
-void Broker::deliver_later(const std::shared_ptr<Session>& session, Delivery delivery,
-                           std::chrono::milliseconds delay) {
-  const std::size_t bytes = delivery.message->topic.size() + delivery.message->payload.size();
-  if (!enforcement_->reserve_delay(bytes)) return;
-  // The message's expiry keeps counting while it waits [MQTT-3.3.2-5].
-  executor_.post_after(executor_.current_worker(), delay,
-                       [this, bytes, weak = std::weak_ptr<Session>(session), delivery = std::move(delivery)]() mutable {
-                         enforcement_->release_delay(bytes);
-                         if (auto target = weak.lock()) target->deliver(std::move(delivery), Clock::now());
-                       });
 }
 
 void Broker::record_delivery(const policy::Event& tentative, const ClientIdentity& subscriber) {

@@ -11,9 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -181,8 +183,8 @@ class Broker {
 
   // Ends `session`: its subscriptions leave every replica, and its deferred will, if any, is published.
   void end_session(const std::shared_ptr<Session>& session);
-  // The routed deliveries of `message` (in the worker's targets), each decided for its subscriber.
-  void deliver_decided(WorkerState& worker, const MessagePtr& message, Clock::time_point now);
+  // Hands each delivery of `message` to its session, as the policy decides for that subscriber.
+  void deliver(std::span<std::pair<Session*, Delivery>> targets, const Message& message, Clock::time_point now);
   // Hands `delivery` to `session` as one subscriber's decision says: not at
   // all, modified (a copy of its own), later, or as is (sharing `shared_record`).
   void deliver_as_decided(const policy::Decision& decision, const policy::Payload& payload,
@@ -190,8 +192,9 @@ class Broker {
                           store::MessageRecordPtr* shared_record);
   // The actual deliver event of `delivery` to `subscriber`, if the policy observes it.
   void record_delivery(const policy::Event& tentative, const ClientIdentity& subscriber);
-  // Hands `delivery` to `session` after `delay`, within the delay queue's bounds.
-  void deliver_later(const std::shared_ptr<Session>& session, Delivery delivery, std::chrono::milliseconds delay);
+  // Runs `task` after `delay` if the delay queue's bounds can hold `held`
+  // (a delayed delivery or publish); otherwise drops it (counted).
+  void after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task);
   // Subscriptions in the calling worker's replica (all replicas agree once changes have arrived).
   std::size_t subscription_count() const;
   void sys_topics_tick(std::chrono::seconds interval, std::string version);

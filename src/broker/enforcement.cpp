@@ -80,10 +80,11 @@ policy::Event Enforcement::client_event(Mode mode, Activity activity, const Clie
   return event;
 }
 
-policy::Event Enforcement::delivery_event(Mode mode, const Message& message, const MessageFacts& facts) {
+policy::Event Enforcement::message_event(Mode mode, Activity activity, const Message& message,
+                                         const MessageFacts& facts) {
   policy::Event event;
   event.mode = mode;
-  event.activity = Activity::deliver;
+  event.activity = activity;
   event.time_ms = now_ms();
   if (message.publisher_identity) {
     event.client = message.publisher_identity->view();
@@ -122,8 +123,11 @@ policy::Decision Enforcement::decide_delivery(const policy::PublicationContext& 
 
 void Enforcement::dispatch(const policy::Decision& decision, const policy::Event& event) {
   for (const policy::Reaction& reaction : decision.reactions) {
-    if (reactions_ == nullptr || !reactions_->submit(reaction, event)) {
-      counters_.dropped_reactions.fetch_add(1, std::memory_order_relaxed);
+    if (reactions_ != nullptr && reactions_->submit(reaction, event)) continue;
+    const std::uint64_t dropped = counters_.dropped_reactions.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (std::has_single_bit(dropped)) {  // logged at 1, 2, 4, 8...: a flood does not flood the log
+      spdlog::warn("reaction {} of rule {} dropped (the reaction queue is full): {} dropped so far", reaction.name,
+                   reaction.rule, dropped);
     }
   }
 }

@@ -75,7 +75,6 @@ class Enforcement {
   explicit Enforcement(std::shared_ptr<policy::Engine> engine, EnforcementOptions options = {});
 
   bool active() const { return engine_ != nullptr; }
-  policy::Engine* engine() const { return engine_.get(); }
   // Whether an event of this kind can matter to the policy in force.
   bool wants(policy::Mode mode, policy::Activity activity) const {
     return engine_ && engine_->wants(mode, activity);
@@ -96,9 +95,10 @@ class Enforcement {
   policy::PublicationContext prepare_delivery(const policy::Event& delivery) const;
   policy::Decision decide_delivery(const policy::PublicationContext& publication, const policy::Identity& subscriber);
 
-  // A deliver event for `message` (its subscriber left for the caller);
-  // `facts` are the message's. Its client is the publisher.
-  static policy::Event delivery_event(policy::Mode mode, const Message& message, const MessageFacts& facts);
+  // A publish or deliver event of `message` (a deliver event's subscriber is
+  // left for the caller); `facts` are the message's. Its client is the publisher.
+  static policy::Event message_event(policy::Mode mode, policy::Activity activity, const Message& message,
+                                     const MessageFacts& facts);
   static policy::Event client_event(policy::Mode mode, policy::Activity activity, const ClientIdentity& client);
   static std::int64_t now_ms();
   // Views of the User Properties among `properties`.

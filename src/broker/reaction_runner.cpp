@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <bit>
-
 #include "mqtt/topic.hpp"
 
 namespace mqwarden::broker {
@@ -51,13 +49,7 @@ bool ReactionRunner::submit(const policy::Reaction& reaction, const policy::Even
   Job job{std::string(reaction.name), reaction.arguments, std::string(reaction.rule), std::string(event.client.id)};
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= options_.max_queued) {
-      const std::uint64_t dropped = counters_.dropped.fetch_add(1, std::memory_order_relaxed) + 1;
-      if (std::has_single_bit(dropped)) {  // logged at 1, 2, 4, 8...: a flood does not flood the log
-        spdlog::warn("reaction queue full ({} waiting): {} reaction(s) dropped so far", options_.max_queued, dropped);
-      }
-      return false;
-    }
+    if (queue_.size() >= options_.max_queued) return false;  // counted and logged by the caller
     queue_.push_back(std::move(job));
   }
   wake_.notify_one();
@@ -78,10 +70,8 @@ void ReactionRunner::run() {
 }
 
 void ReactionRunner::execute(const Job& job) {
-  counters_.executed.fetch_add(1, std::memory_order_relaxed);
   const auto& args = job.arguments;
   const auto failed = [&](std::string_view why) {
-    counters_.failed.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("policy rule {}: reaction {} not run: {}", job.rule, job.name, why);
   };
   const auto string_argument = [&](std::size_t index) -> std::string {
@@ -129,7 +119,6 @@ void ReactionRunner::execute(const Job& job) {
 void ReactionRunner::notify(const Job& job) {
   const std::string topic = job.arguments.empty() ? std::string() : text_of(job.arguments[0]);
   if (mqtt::validate_topic_name(topic).has_value() || topic.starts_with('$')) {
-    counters_.failed.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("policy rule {}: notify: not a topic a client could publish to: \"{}\"", job.rule, topic);
     return;
   }

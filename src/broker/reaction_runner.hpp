@@ -32,12 +32,6 @@ struct ReactionRunnerOptions {
   std::function<bool(std::string url, std::string body)> webhook;
 };
 
-struct ReactionCounters {
-  std::atomic<std::uint64_t> executed{0};
-  std::atomic<std::uint64_t> dropped{0};  // the queue was full
-  std::atomic<std::uint64_t> failed{0};   // bad arguments, or the webhook queue was full
-};
-
 class ReactionRunner final : public ReactionSink {
  public:
   ReactionRunner(Broker& broker, WorkerExecutor& executor, ReactionRunnerOptions options);
@@ -49,7 +43,6 @@ class ReactionRunner final : public ReactionSink {
   // Copies what the reaction needs and queues it. Reactions of events caused
   // by the broker's own notifications are not run, so a rule cannot loop.
   bool submit(const policy::Reaction& reaction, const policy::Event& event) override;
-  const ReactionCounters& counters() const { return counters_; }
 
  private:
   struct Job {
@@ -66,7 +59,6 @@ class ReactionRunner final : public ReactionSink {
   WorkerExecutor& executor_;
   const ReactionRunnerOptions options_;
   const IdentityPtr broker_identity_;
-  ReactionCounters counters_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;  // guarded by mutex_
