@@ -13,6 +13,8 @@ packages=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3-pytest python3-paho-mqtt mosquitto-clients mosquitto
   openssl
+  # calendars in policies read the IANA time zones
+  tzdata
 )
 
 missing=()

@@ -135,4 +135,11 @@ std::string Path::dotted() const {
   return out;
 }
 
+std::string to_string(const CalendarDate& date) {
+  const auto two = [](int n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  std::string text = std::to_string(date.year) + "-" + two(date.month) + "-" + two(date.day);
+  if (date.minute) text += " " + two(*date.minute / 60) + ":" + two(*date.minute % 60);
+  return text;
+}
+
 }  // namespace mqwarden::policy

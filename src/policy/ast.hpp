@@ -22,6 +22,8 @@
 
 namespace mqwarden::policy {
 
+class TimeZone;  // time_zone.hpp
+
 // ---- events ---------------------------------------------------------------
 
 enum class Mode : std::uint8_t { tentative, actual };
@@ -346,11 +348,38 @@ struct WeeklySlot {
   Span span;
 };
 
+// `2026-12-24` or `2026-12-31 18:00`: a day, or a minute of it, in the
+// calendar's time zone (the parser checks that the date exists).
+struct CalendarDate {
+  int year = 1970;
+  int month = 1;
+  int day = 1;
+  std::optional<int> minute;  // minutes since midnight, 0..1440
+  Span span;
+};
+
+// "2026-12-24", "2026-12-31 18:00".
+std::string to_string(const CalendarDate& date);
+
+// `2026-12-24 - 2026-12-26`: from the start of `first` (its first minute, or
+// its time) up to the end of `last`, inclusive for a day, exclusive for a
+// time. Without `last`, the day `first`.
+struct DatedInterval {
+  CalendarDate first;
+  std::optional<CalendarDate> last;
+  Span span;
+};
+
+// `weekly Mon-Fri 08:00-18:00 in "Europe/Rome"` or `dated 2026-12-24 - 2026-12-26`.
 struct Calendar {
   std::string name;
   Span span;
   Span name_span;
-  std::vector<WeeklySlot> slots;
+  std::vector<WeeklySlot> slots;     // weekly calendars
+  std::vector<DatedInterval> dates;  // dated calendars
+  std::string time_zone_name;        // IANA name after `in`; "" for the broker's local time zone
+  Span time_zone_span;
+  std::shared_ptr<const TimeZone> time_zone;  // set by the checker
 };
 
 // A whole policy (possibly from several files), declarations in source order

@@ -1,10 +1,14 @@
-// Declarations: duplicate names, zones, calendars, situations (and cycles
-// among them), templates and their configurations, event specifications.
+// Declarations: duplicate names, zones, calendars (and the time zones they
+// name), situations (and cycles among them), templates and their
+// configurations, event specifications.
+#include <cmath>
 #include <functional>
 #include <map>
 
 #include "policy/checker_internal.hpp"
+#include "policy/places.hpp"
 #include "policy/suggest.hpp"
+#include "policy/time_zone.hpp"
 
 namespace mqwarden::policy::detail {
 namespace {
@@ -12,6 +16,52 @@ namespace {
 std::string clock(int minutes) {
   const auto two = [](int n) { return (n < 10 ? "0" : "") + std::to_string(n); };
   return two(minutes / 60) + ":" + two(minutes % 60);
+}
+
+std::string corner_text(const GeoPoint& point) {
+  return "(" + number_text(point.latitude) + ", " + number_text(point.longitude) + ")";
+}
+
+// Each edge takes the short way round (places.hpp): one spanning exactly
+// 180° of longitude has no short way, and a ring that goes all the way
+// round encloses a pole.
+void check_polygon_edges(Checker& checker, const Zone& zone) {
+  double round_trip = 0;
+  for (std::size_t i = 0; i < zone.points.size(); ++i) {
+    const GeoPoint& from = zone.points[i];
+    const GeoPoint& to = zone.points[(i + 1) % zone.points.size()];
+    const double step = longitude_step(from.longitude, to.longitude);
+    if (step == -180) {
+      checker.report(DiagnosticCode::out_of_range, to.span,
+                     "the edge from " + corner_text(from) + " to " + corner_text(to) +
+                         " spans 180 degrees of longitude, so which way round it goes is ambiguous",
+                     "add a corner in between");
+    }
+    round_trip += step;
+  }
+  if (std::abs(round_trip) > 180) {
+    checker.report(DiagnosticCode::out_of_range, zone.span,
+                   "polygon '" + zone.name + "' goes all the way round the Earth: a zone cannot enclose a pole");
+  }
+}
+
+// What the calendars' time zone names refer to, each zone file read once:
+// the named IANA zone, or the broker's local zone.
+void resolve_time_zones(Checker& checker, std::vector<Calendar>& calendars) {
+  TimeZoneCache zones;
+  for (Calendar& calendar : calendars) {
+    if (calendar.time_zone_name.empty()) {
+      calendar.time_zone = zones.local();
+      continue;
+    }
+    const auto& zone = zones.find(calendar.time_zone_name);
+    if (zone) {
+      calendar.time_zone = *zone;
+    } else {
+      checker.report(DiagnosticCode::unknown_time_zone, calendar.time_zone_span, zone.error(),
+                     "time zones are IANA names such as \"Europe/Rome\" or \"UTC\", from /usr/share/zoneinfo");
+    }
+  }
 }
 
 }  // namespace
@@ -43,6 +93,7 @@ void Checker::index_declarations() {
     declare(item.name, "calendar", item.name_span);
     calendars_.try_emplace(item.name, &item);
   }
+  resolve_time_zones(*this, policy.calendars);
 
   std::map<std::string, Span, std::less<>> rules;
   for (const Rule& rule : policy.rules) {
@@ -70,6 +121,8 @@ void Checker::check_zone(const Zone& zone) {
   if (zone.shape == ZoneShape::polygon && zone.points.size() < 3) {
     report(DiagnosticCode::out_of_range, zone.span,
            "a polygon needs at least 3 corners, zone '" + zone.name + "' has " + std::to_string(zone.points.size()));
+  } else if (zone.shape == ZoneShape::polygon) {
+    check_polygon_edges(*this, zone);
   }
 }
 
@@ -79,6 +132,15 @@ void Checker::check_calendar(const Calendar& calendar) {
       report(DiagnosticCode::out_of_range, slot.span,
              "the time slot " + clock(slot.start_minute) + "-" + clock(slot.end_minute) + " is empty",
              "a whole day is 00:00-24:00");
+    }
+  }
+  for (const DatedInterval& interval : calendar.dates) {
+    const LocalInterval local = local_interval(interval);
+    if (local.end_minute <= local.start_minute) {
+      report(DiagnosticCode::out_of_range, interval.span,
+             "the interval " + to_string(interval.first) + " - " + to_string(interval.last.value_or(interval.first)) +
+                 " is empty",
+             "a last day without a time is included whole; a last time is excluded");
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "policy/compile_internal.hpp"
+#include "policy/places.hpp"
 
 namespace mqwarden::policy {
 namespace {
@@ -20,11 +21,11 @@ std::size_t ordinal_at(const Span& span, std::size_t within) {
 
 void compile_places(CompileState& state) {
   for (const Zone& zone : state.input.policy.zones) {
-    state.output.zones.push_back({zone.shape, zone.points, zone.radius_metres});
+    state.output.zones.push_back(compile_zone(zone));
     state.zones.emplace(zone.name, &state.output.zones.back());
   }
   for (const Calendar& calendar : state.input.policy.calendars) {
-    state.output.calendars.push_back({calendar.slots, state.input.config.calendar_utc_offset_minutes});
+    state.output.calendars.push_back(compile_calendar(calendar));
     state.calendars.emplace(calendar.name, &state.output.calendars.back());
   }
 }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,19 +23,30 @@
 #include "policy/engine_config.hpp"
 #include "policy/rule_index.hpp"
 #include "policy/temporal_site.hpp"
+#include "policy/time_zone.hpp"
 #include "policy/value.hpp"
 
 namespace mqwarden::policy {
 
 struct CompiledZone {
   ZoneShape shape = ZoneShape::circle;
-  std::vector<GeoPoint> points;  // a circle's centre, or a polygon's corners
+  // A circle's centre, or a polygon's corners with longitudes unwrapped so
+  // that every edge takes the short way (places.hpp): they may leave -180..180.
+  std::vector<GeoPoint> points;
   double radius_metres = 0;
+  double west_longitude = 0;  // polygons: the smallest unwrapped longitude
+};
+
+// Local wall-clock minutes since 1970-01-01 00:00 in the calendar's zone: [start, end).
+struct LocalInterval {
+  std::int64_t start_minute = 0;
+  std::int64_t end_minute = 0;
 };
 
 struct CompiledCalendar {
   std::vector<WeeklySlot> slots;
-  int utc_offset_minutes = 0;
+  std::vector<LocalInterval> dates;
+  std::shared_ptr<const TimeZone> time_zone;  // never null
 };
 
 struct CompiledSituation {

@@ -31,6 +31,7 @@ constexpr std::array<std::string_view, kDiagnosticCodeCount> kNames = {
     "unknown-situation",
     "unknown-template",
     "unknown-context",
+    "unknown-time-zone",
     "unknown-parameter",
     "missing-argument",
     "wrong-arity",

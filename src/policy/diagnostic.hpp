@@ -47,6 +47,7 @@ enum class DiagnosticCode : std::uint8_t {
   unknown_situation,
   unknown_template,
   unknown_context,
+  unknown_time_zone,
   unknown_parameter,
   missing_argument,
   wrong_arity,

@@ -21,7 +21,6 @@ struct EngineConfig {
   std::int64_t step_ms = 1000;                                // the temporal operators' time step
   std::size_t max_slices = 10'000;                            // parametric states per temporal operand; LRU evicted
   std::size_t max_lifecycle_instances = 10'000;               // live lifecycle-bound template instances, all together
-  int calendar_utc_offset_minutes = 0;                        // the broker's local time, for calendars
 
   Verdict default_for(Activity activity) const {
     const auto index = static_cast<std::size_t>(activity);

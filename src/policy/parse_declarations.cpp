@@ -1,7 +1,12 @@
 // Declarations: rules, templates, configurations, situations, zones and
 // calendars, and the event specifications they share.
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
 #include "policy/parser_internal.hpp"
 #include "policy/suggest.hpp"
+#include "policy/time_zone.hpp"
 #include "policy/words.hpp"
 
 namespace mqwarden::policy::detail {
@@ -308,6 +313,56 @@ std::optional<WeeklySlot> Parser::parse_weekly_slot() {
   return slot;
 }
 
+// `2026-12-24`, optionally followed by a time: `2026-12-31 18:00`.
+std::optional<CalendarDate> Parser::parse_calendar_date() {
+  const Span start = peek().span;
+  double parts[3] = {};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (i > 0 && !expect(TokenKind::minus, "'-' and the rest of a date such as 2026-12-24")) return std::nullopt;
+    if (!expect(TokenKind::number, "a date such as 2026-12-24")) return std::nullopt;
+    parts[i] = previous().number;
+  }
+  const Span written = Span::cover(start, previous().span);
+  const bool whole = std::all_of(std::begin(parts), std::end(parts),
+                                 [](double part) { return part >= 0 && part <= 9999 && part == std::floor(part); });
+  if (!whole) {
+    error(DiagnosticCode::invalid_time, written, "a date is written YYYY-MM-DD, such as 2026-12-24");
+    return std::nullopt;
+  }
+  CalendarDate date;
+  date.year = static_cast<int>(parts[0]);
+  date.month = static_cast<int>(parts[1]);
+  date.day = static_cast<int>(parts[2]);
+  if (date.year < 1900 || date.month < 1 || date.month > 12 || date.day < 1 ||
+      date.day > days_in_month(date.year, date.month)) {
+    error(DiagnosticCode::invalid_time, written, "'" + to_string(date) + "' is not a date",
+          "dates run from 1900-01-01 to 9999-12-31, written YYYY-MM-DD");
+    return std::nullopt;
+  }
+  if (accept(TokenKind::time_of_day)) date.minute = static_cast<int>(previous().number);
+  date.span = Span::cover(start, previous().span);
+  return date;
+}
+
+// `2026-12-24`, `2026-12-24 - 2026-12-26` or `2026-12-31 18:00 - 2027-01-01 12:00`.
+std::optional<DatedInterval> Parser::parse_dated_interval() {
+  DatedInterval interval;
+  auto first = parse_calendar_date();
+  if (!first) return std::nullopt;
+  interval.first = *first;
+  if (accept(TokenKind::minus)) {
+    auto last = parse_calendar_date();
+    if (!last) return std::nullopt;
+    interval.last = *last;
+  } else if (first->minute) {
+    error(DiagnosticCode::syntax, first->span, "a date with a time starts an interval: add '-' and its end",
+          "for example 2026-12-31 18:00 - 2027-01-01 12:00");
+    return std::nullopt;
+  }
+  interval.span = Span::cover(first->span, previous().span);
+  return interval;
+}
+
 std::optional<Calendar> Parser::parse_calendar() {
   Calendar calendar;
   const Span start = advance().span;  // 'calendar'
@@ -316,12 +371,27 @@ std::optional<Calendar> Parser::parse_calendar() {
   calendar.name = name->text;
   calendar.name_span = name->span;
   expect(TokenKind::assign, "'=' and the calendar's times");
-  expect_word("weekly");
-  do {
-    auto slot = parse_weekly_slot();
-    if (!slot) return std::nullopt;
-    calendar.slots.push_back(*slot);
-  } while (accept(TokenKind::comma));
+  if (accept_word("weekly")) {
+    do {
+      auto slot = parse_weekly_slot();
+      if (!slot) return std::nullopt;
+      calendar.slots.push_back(*slot);
+    } while (accept(TokenKind::comma));
+  } else if (accept_word("dated")) {
+    do {
+      auto interval = parse_dated_interval();
+      if (!interval) return std::nullopt;
+      calendar.dates.push_back(*interval);
+    } while (accept(TokenKind::comma));
+  } else {
+    error_expected("'weekly' or 'dated'");
+    return std::nullopt;
+  }
+  if (accept_word("in")) {
+    if (!expect(TokenKind::string, "a time zone name such as \"Europe/Rome\"")) return std::nullopt;
+    calendar.time_zone_name = previous().text;
+    calendar.time_zone_span = previous().span;
+  }
   calendar.span = Span::cover(start, previous().span);
   return unless_failed(*this, std::move(calendar));
 }

@@ -42,6 +42,8 @@ class Parser {
   std::optional<GeoPoint> parse_geo_point();
   std::optional<double> parse_coordinate();
   std::optional<WeeklySlot> parse_weekly_slot();
+  std::optional<CalendarDate> parse_calendar_date();
+  std::optional<DatedInterval> parse_dated_interval();
 
   // ---- expressions (parse_expressions.cpp) --------------------------------
   ExprPtr parse_expression();

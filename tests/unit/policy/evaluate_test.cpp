@@ -306,8 +306,8 @@ TEST_F(EvaluateTest, SituationsZonesAndCalendars) {
       "situation near(a, b) = distance(position(a), position(b)) <= 100 m\n"
       "zone lab = circle(45.8100, 8.6300, 200 m)\n"
       "zone yard = polygon((45.80, 8.62), (45.82, 8.62), (45.82, 8.64), (45.80, 8.64))\n"
-      "calendar work = weekly Mon-Fri 08:00-18:00\n"
-      "calendar night = weekly Sat 22:00-06:00\n";
+      "calendar work = weekly Mon-Fri 08:00-18:00 in \"UTC\"\n"
+      "calendar night = weekly Sat 22:00-06:00 in \"UTC\"\n";
   Event event = publish("a");
   EXPECT_TRUE(holds("situation near(client.id, \"dev1\")", event, declarations));
   EXPECT_FALSE(holds("situation near(client.id, \"far\")", event, declarations));
@@ -323,16 +323,16 @@ TEST_F(EvaluateTest, SituationsZonesAndCalendars) {
   EXPECT_TRUE(holds("now in night", event, declarations));
 }
 
-TEST_F(EvaluateTest, CalendarsUseTheConfiguredOffset) {
-  EngineConfig config;
-  config.calendar_utc_offset_minutes = 120;
+TEST_F(EvaluateTest, CalendarsUseTheirTimeZone) {
   auto engine = engine_for(
-      "calendar work = weekly Mon-Fri 08:00-18:00\n"
+      "calendar work = weekly Mon-Fri 08:00-18:00 in \"Europe/Rome\"\n"
       "rule r { on tentative publish if now in work then deny }",
-      context, config);
+      context);
   Event event = publish("a");
-  event.time_ms = 1'700'204'400'000;  // Fri 2023-11-17 07:00 UTC, 09:00 local
+  event.time_ms = 1'700'204'400'000;  // Fri 2023-11-17 07:00 UTC, 08:00 in Rome
   EXPECT_TRUE(engine->decide(event).denied());
+  event.time_ms = 1'700'202'600'000;  // 06:30 UTC, 07:30 in Rome
+  EXPECT_FALSE(engine->decide(event).denied());
 }
 
 TEST_F(EvaluateTest, SituationAndContextEvents) {
