@@ -242,12 +242,28 @@ void Broker::publish_admitted(const MessagePtr& message, std::chrono::millisecon
   after_delay(delay, *message, [publish_and_record] { publish_and_record(Clock::now()); });
 }
 
-void Broker::after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task) {
+bool Broker::after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task) {
   const std::size_t bytes = held.topic.size() + held.payload.size();
-  if (!enforcement_->reserve_delay(bytes)) return;
+  if (!enforcement_->reserve_delay(bytes)) return false;
   executor_.post_after(executor_.current_worker(), delay, [this, bytes, task = std::move(task)] {
     enforcement_->release_delay(bytes);
     task();
+  });
+  return true;
+}
+
+void Broker::deliver_later(const std::shared_ptr<Session>& session, Delivery delivery, std::chrono::milliseconds delay,
+                           Clock::time_point now, store::MessageRecordPtr* shared_record) {
+  // Stored before the timer is set: the timer hands the row on.
+  session->hold_delayed(delivery, to_unix_ms(now + delay, now), now, shared_record);
+  if (!deliver_after(session, delivery, delay)) session->drop_delayed(delivery);
+}
+
+bool Broker::deliver_after(const std::shared_ptr<Session>& session, const Delivery& delivery,
+                           std::chrono::milliseconds delay) {
+  // The message's expiry keeps counting while it waits [MQTT-3.3.2-5].
+  return after_delay(delay, *delivery.message, [weak = std::weak_ptr<Session>(session), delivery]() mutable {
+    if (auto target = weak.lock()) target->deliver(std::move(delivery), Clock::now());
   });
 }
 
@@ -328,12 +344,7 @@ void Broker::deliver_as_decided(const policy::Decision& decision, const policy::
     counters.modified_deliveries.fetch_add(1, std::memory_order_relaxed);
   }
   if (decision.delay_ms > 0) {
-    // The message's expiry keeps counting while it waits [MQTT-3.3.2-5].
-    const Message& held = *delivery.message;
-    after_delay(std::chrono::milliseconds(decision.delay_ms), held,
-                [weak = std::weak_ptr<Session>(session), delivery = std::move(delivery)]() mutable {
-                  if (auto target = weak.lock()) target->deliver(std::move(delivery), Clock::now());
-                });
+    deliver_later(session, std::move(delivery), std::chrono::milliseconds(decision.delay_ms), now, shared_record);
     return;
   }
   session->deliver(std::move(delivery), now, shared_record);

@@ -193,8 +193,16 @@ class Broker {
   // The actual deliver event of `delivery` to `subscriber`, if the policy observes it.
   void record_delivery(const policy::Event& tentative, const ClientIdentity& subscriber);
   // Runs `task` after `delay` if the delay queue's bounds can hold `held`
-  // (a delayed delivery or publish); otherwise drops it (counted).
-  void after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task);
+  // (a delayed delivery or publish); otherwise drops it (counted) and returns false.
+  bool after_delay(std::chrono::milliseconds delay, const Message& held, std::function<void()> task);
+  // Hands `delivery` to `session` after `delay`, within the delay queue's
+  // bounds (beyond them it is dropped). A QoS 1/2 delivery to a persistent
+  // session waits in the store too (Session::hold_delayed), so that a restart keeps it.
+  void deliver_later(const std::shared_ptr<Session>& session, Delivery delivery, std::chrono::milliseconds delay,
+                     Clock::time_point now, store::MessageRecordPtr* shared_record);
+  // Its timer: false when over the bounds (dropped and counted).
+  bool deliver_after(const std::shared_ptr<Session>& session, const Delivery& delivery,
+                     std::chrono::milliseconds delay);
   // Subscriptions in the calling worker's replica (all replicas agree once changes have arrived).
   std::size_t subscription_count() const;
   void sys_topics_tick(std::chrono::seconds interval, std::string version);
@@ -204,6 +212,8 @@ class Broker {
   // Schedules the end of `session` after `delay`, unless its client connects again first.
   std::shared_ptr<ScheduledTask> expire_later(const std::shared_ptr<Session>& session, std::chrono::milliseconds delay);
   void restore_session(store::SessionRecord record, Clock::time_point now);
+  // Waits out what is left of a stored delayed delivery of `session`, or drops it (expired, unreadable, over bounds).
+  void restore_delayed(const std::shared_ptr<Session>& session, store::DelayedRecord& stored, Clock::time_point now);
   void add_to_replicas(const std::shared_ptr<Session>& session, const std::string& filter,
                        const Subscription& subscription);
   // Runs `change` on every worker's state: at once on the calling worker, posted to the others.

@@ -50,6 +50,9 @@ struct Delivery {
   // place in the session's order and the stored message's identifier; 0 otherwise.
   std::uint64_t sequence = 0;
   std::uint64_t stored_message_id = 0;
+  // For a delivery a policy's delay holds in the store (Session::hold_delayed):
+  // its row in the delayed table, until it is handed to the session; 0 otherwise.
+  std::uint64_t delayed_sequence = 0;
 };
 
 // The PUBLISH that delivers `delivery` with `packet_id`, at `now` (the

@@ -44,21 +44,46 @@ bool Session::persistent() const {
 
 void Session::deliver(Delivery delivery, Clock::time_point now, store::MessageRecordPtr* shared_record) {
   std::lock_guard lock(mutex_);
-  if (ended_) return;
+  if (ended_) return;  // (a delayed row of the delivery went with the session)
   if (!link_ && delivery.qos == mqtt::QoS::at_most_once) return;  // not kept for an offline client
   store::MessageRecordPtr record;                                 // set when the store keeps this delivery
   if (store_ && delivery.qos != mqtt::QoS::at_most_once) {
-    store::MessageRecordPtr& slot = shared_record ? *shared_record : record;
-    if (!slot) slot = to_record(*delivery.message, store_->next_message_id(), now);
-    record = slot;
+    record = stored_message(delivery, now, shared_record);
     delivery.sequence = next_sequence_++;
-    delivery.stored_message_id = record->id;
   }
   if (link_) {
     send_or_queue(std::move(delivery), now, record);
   } else {
     queue(std::move(delivery), record);
   }
+}
+
+void Session::hold_delayed(Delivery& delivery, std::int64_t due_at_ms, Clock::time_point now,
+                           store::MessageRecordPtr* shared_record) {
+  std::lock_guard lock(mutex_);
+  if (ended_ || !store_ || delivery.qos == mqtt::QoS::at_most_once) return;
+  const store::MessageRecordPtr record = stored_message(delivery, now, shared_record);
+  delivery.delayed_sequence = next_sequence_++;
+  const store::DeliveryRecord queued{delivery.delayed_sequence, record, static_cast<std::uint8_t>(delivery.qos),
+                                     delivery.retain, delivery.subscription_identifiers};
+  store_->add_delayed(id_, {queued, due_at_ms});
+}
+
+void Session::drop_delayed(Delivery& delivery) {
+  std::lock_guard lock(mutex_);
+  if (!ended_) forget_delayed(delivery);
+}
+
+store::MessageRecordPtr Session::stored_message(Delivery& delivery, Clock::time_point now,
+                                                store::MessageRecordPtr* shared_record) {
+  store::MessageRecordPtr own;
+  store::MessageRecordPtr& slot = shared_record ? *shared_record : own;
+  if (!slot) {
+    const std::uint64_t id = delivery.stored_message_id != 0 ? delivery.stored_message_id : store_->next_message_id();
+    slot = to_record(*delivery.message, id, now);
+  }
+  delivery.stored_message_id = slot->id;
+  return slot;
 }
 
 void Session::send_or_queue(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
@@ -74,6 +99,7 @@ void Session::queue(Delivery delivery, const store::MessageRecordPtr& new_record
   const std::size_t bytes = delivery_bytes(delivery);
   if (queue_.size() >= limits_.max_queued_messages || queued_bytes_ + bytes > limits_.max_queued_bytes) {
     ++dropped_;
+    forget_delayed(delivery);
     return;
   }
   record_placement(delivery, new_record, 0);
@@ -83,6 +109,7 @@ void Session::queue(Delivery delivery, const store::MessageRecordPtr& new_record
 
 void Session::send_new(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
   if (delivery.message->expired(now)) {  // [MQTT-3.3.2-5]
+    forget_delayed(delivery);            // it comes from the delayed table
     if (!new_record) forget(delivery);   // it waited in the queue, stored
     return;
   }
@@ -101,12 +128,13 @@ void Session::send_new(Delivery delivery, Clock::time_point now, const store::Me
   }
 }
 
-void Session::record_placement(const Delivery& delivery, const store::MessageRecordPtr& new_record,
-                               std::uint16_t packet_id) {
+void Session::record_placement(Delivery& delivery, const store::MessageRecordPtr& new_record, std::uint16_t packet_id) {
   if (!store_ || delivery.sequence == 0) return;
   if (new_record) {
-    store_->add_delivery(id_, {delivery.sequence, new_record, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
-                               delivery.subscription_identifiers, packet_id, false});
+    store_->add_delivery(id_,
+                         {delivery.sequence, new_record, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
+                          delivery.subscription_identifiers, packet_id, false},
+                         std::exchange(delivery.delayed_sequence, 0));
   } else {
     store_->update_delivery(id_, delivery.sequence, packet_id, false);
   }
@@ -174,6 +202,12 @@ void Session::forget(const Delivery& delivery) {
   if (store_ && delivery.sequence != 0) store_->remove_delivery(id_, delivery.sequence, delivery.stored_message_id);
 }
 
+void Session::forget_delayed(Delivery& delivery) {
+  if (store_ && delivery.delayed_sequence != 0) {
+    store_->remove_delayed(id_, std::exchange(delivery.delayed_sequence, 0), delivery.stored_message_id);
+  }
+}
+
 void Session::complete(std::list<InFlight>::iterator entry, Clock::time_point now) {
   if (entry->awaiting_resend) --awaiting_resend_;  // acknowledged before it was sent again
   forget(entry->delivery);
@@ -205,6 +239,11 @@ void Session::restore_incoming_qos2(std::uint16_t packet_id) {
 void Session::restore_subscription(const std::string& filter, const Subscription& subscription) {
   std::lock_guard lock(mutex_);
   subscriptions_.insert_or_assign(filter, subscription);
+}
+
+void Session::restore_delayed(std::uint64_t sequence) {
+  std::lock_guard lock(mutex_);
+  next_sequence_ = std::max(next_sequence_, sequence + 1);
 }
 
 std::uint16_t Session::next_packet_id() {

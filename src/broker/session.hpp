@@ -4,9 +4,9 @@
 // QoS 2 packet identifiers it sent that await PUBREL.
 //
 // With a store, a persistent session writes every change to its durable
-// state there (its subscriptions, each QoS 1/2 delivery from the moment it is
-// queued or sent until it is acknowledged, the QoS 2 identifiers awaiting
-// PUBREL), in the order the changes happen, under its lock.
+// state there (its subscriptions, each QoS 1/2 delivery from the moment a
+// policy delays it or it is queued or sent until it is acknowledged, the
+// QoS 2 identifiers awaiting PUBREL), in the order the changes happen, under its lock.
 //
 // Thread-safe: every member function locks the session. Messages reach a
 // session from the thread of whichever publisher matched it; its client's
@@ -64,7 +64,18 @@ class Session : public std::enable_shared_from_this<Session> {
   // A persistent session stores a QoS 1/2 delivery it keeps; `shared_record`,
   // when given, is the stored form of the message shared by the sessions of
   // one publish (filled in by the first that needs it).
+  // A delivery held by hold_delayed() comes here when its delay is over: its
+  // delayed row becomes a delivery row, or goes if the delivery is dropped.
   void deliver(Delivery delivery, Clock::time_point now, store::MessageRecordPtr* shared_record = nullptr);
+
+  // A delivery a policy delays until `due_at_ms` (Unix ms): a persistent
+  // session stores a QoS 1/2 one (sets `delivery.delayed_sequence`), so that
+  // it survives a restart; others are only held by the caller's timer.
+  // `shared_record` as for deliver().
+  void hold_delayed(Delivery& delivery, std::int64_t due_at_ms, Clock::time_point now,
+                    store::MessageRecordPtr* shared_record = nullptr);
+  // A held delivery that is dropped instead of delivered (over the delay queue's bounds).
+  void drop_delayed(Delivery& delivery);
 
   // Restores state read from the store, before the session is used: a
   // delivery in flight under `packet_id` (released: awaiting PUBCOMP), or
@@ -72,6 +83,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void restore_delivery(Delivery delivery, std::uint16_t packet_id, bool released);
   void restore_incoming_qos2(std::uint16_t packet_id);
   void restore_subscription(const std::string& filter, const Subscription& subscription);
+  // A delivery the store holds for a delay under `sequence`: later deliveries number after it.
+  void restore_delayed(std::uint64_t sequence);
 
   // Connects the session to a client that accepts `receive_maximum` QoS 1/2
   // messages in flight. Unacknowledged PUBLISHes are sent again with DUP set,
@@ -145,8 +158,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void send_or_queue(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record);
   void queue(Delivery delivery, const store::MessageRecordPtr& new_record);
   void send_new(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record);
-  // Writes where a stored delivery now is: queued (packet_id 0) or in flight.
-  void record_placement(const Delivery& delivery, const store::MessageRecordPtr& new_record, std::uint16_t packet_id);
+  // The stored form of `delivery`'s message, shared through `shared_record`
+  // when given; sets `delivery.stored_message_id`. A delivery out of the
+  // delayed table keeps the stored message its row refers to.
+  store::MessageRecordPtr stored_message(Delivery& delivery, Clock::time_point now,
+                                         store::MessageRecordPtr* shared_record);
+  // Writes where a stored delivery now is: queued (packet_id 0) or in flight;
+  // a new one leaves the delayed table with that write.
+  void record_placement(Delivery& delivery, const store::MessageRecordPtr& new_record, std::uint16_t packet_id);
+  // Removes the delayed row of a delivery that will not be kept.
+  void forget_delayed(Delivery& delivery);
   // Sends what waits while the client's window has room: first the messages
   // awaiting a resend, then the queue.
   void fill_window(Clock::time_point now);

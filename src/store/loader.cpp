@@ -12,8 +12,23 @@ constexpr const char* kRemoveOrphans = R"sql(
 DELETE FROM subscriptions WHERE session_id NOT IN (SELECT id FROM sessions);
 DELETE FROM deliveries WHERE session_id NOT IN (SELECT id FROM sessions);
 DELETE FROM incoming_qos2 WHERE session_id NOT IN (SELECT id FROM sessions);
-DELETE FROM messages WHERE id NOT IN (SELECT message_id FROM deliveries);
+DELETE FROM delayed WHERE session_id NOT IN (SELECT id FROM sessions) OR message_id NOT IN (SELECT id FROM messages);
+DELETE FROM messages WHERE id NOT IN (SELECT message_id FROM deliveries) AND id NOT IN (SELECT message_id FROM delayed);
 )sql";
+
+// The columns a delivery and a delayed delivery share, in this order.
+constexpr const char* kDeliveryColumns = "session_id, sequence, message_id, qos, retain, subscription_ids";
+
+// The shared columns of a row read with kDeliveryColumns first.
+DeliveryRecord read_delivery(Statement& row, MessageRecordPtr message) {
+  DeliveryRecord delivery;
+  delivery.sequence = static_cast<std::uint64_t>(row.integer(1));
+  delivery.message = std::move(message);
+  delivery.qos = static_cast<std::uint8_t>(row.integer(3));
+  delivery.retain = row.integer(4) != 0;
+  delivery.subscription_identifiers = split_identifiers(row.text(5));
+  return delivery;
+}
 
 // Runs `sql` and calls `row` for each result row.
 template <class OnRow>
@@ -70,22 +85,28 @@ Result<LoadedDatabase, std::string> load_database(SqliteDb& db) {
   });
   if (!read) return fail(read.error());
 
+  read = for_each_row(
+      db,
+      "SELECT " + std::string(kDeliveryColumns) + ", packet_id, released FROM deliveries ORDER BY session_id, sequence",
+      [&](Statement& row) {
+        auto session = session_index.find(row.integer(0));
+        auto message = messages.find(row.integer(2));
+        if (session == session_index.end() || message == messages.end()) return;
+        DeliveryRecord delivery = read_delivery(row, message->second);
+        delivery.packet_id = static_cast<std::uint16_t>(row.integer(6));
+        delivery.released = row.integer(7) != 0;
+        state.sessions[session->second].deliveries.push_back(std::move(delivery));
+      });
+  if (!read) return fail(read.error());
+
   read = for_each_row(db,
-                      "SELECT session_id, sequence, message_id, qos, retain, subscription_ids, packet_id, released "
-                      "FROM deliveries ORDER BY session_id, sequence",
+                      "SELECT " + std::string(kDeliveryColumns) + ", due_at FROM delayed ORDER BY session_id, sequence",
                       [&](Statement& row) {
                         auto session = session_index.find(row.integer(0));
                         auto message = messages.find(row.integer(2));
                         if (session == session_index.end() || message == messages.end()) return;
-                        DeliveryRecord delivery;
-                        delivery.sequence = static_cast<std::uint64_t>(row.integer(1));
-                        delivery.message = message->second;
-                        delivery.qos = static_cast<std::uint8_t>(row.integer(3));
-                        delivery.retain = row.integer(4) != 0;
-                        delivery.subscription_identifiers = split_identifiers(row.text(5));
-                        delivery.packet_id = static_cast<std::uint16_t>(row.integer(6));
-                        delivery.released = row.integer(7) != 0;
-                        state.sessions[session->second].deliveries.push_back(std::move(delivery));
+                        state.sessions[session->second].delayed.push_back(
+                            DelayedRecord{read_delivery(row, message->second), row.integer(6)});
                       });
   if (!read) return fail(read.error());
 

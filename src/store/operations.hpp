@@ -31,6 +31,7 @@ struct RemoveSubscription {
 struct AddDelivery {
   std::uint64_t session;
   DeliveryRecord delivery;
+  std::uint64_t from_delayed;  // the delayed row it replaces, removed in the same write; 0: none
 };
 struct UpdateDelivery {
   std::uint64_t session;
@@ -39,6 +40,15 @@ struct UpdateDelivery {
   bool released;
 };
 struct RemoveDelivery {
+  std::uint64_t session;
+  std::uint64_t sequence;
+  std::uint64_t message_id;
+};
+struct AddDelayed {
+  std::uint64_t session;
+  DelayedRecord delayed;
+};
+struct RemoveDelayed {
   std::uint64_t session;
   std::uint64_t sequence;
   std::uint64_t message_id;
@@ -62,8 +72,8 @@ struct SaveBan {
   std::int64_t now_ms;  // bans that ended by then are deleted
 };
 
-using Operation = std::variant<SaveSession, RemoveSession, SaveSubscription, RemoveSubscription, AddDelivery,
-                               UpdateDelivery, RemoveDelivery, AddIncomingQos2, RemoveIncomingQos2, SetRetained,
-                               SaveBan>;
+using Operation =
+    std::variant<SaveSession, RemoveSession, SaveSubscription, RemoveSubscription, AddDelivery, UpdateDelivery,
+                 RemoveDelivery, AddDelayed, RemoveDelayed, AddIncomingQos2, RemoveIncomingQos2, SetRetained, SaveBan>;
 
 }  // namespace mqwarden::store

@@ -39,6 +39,15 @@ struct DeliveryRecord {
   bool released = false;
 };
 
+// One message a policy's `delay` holds for one session until `due_at_ms`
+// (Unix ms); then it becomes a delivery of the session. Kept in the form of a
+// queued delivery (packet_id 0): `delivery.sequence` numbers the row, from the
+// same sequence as the session's deliveries.
+struct DelayedRecord {
+  DeliveryRecord delivery;
+  std::int64_t due_at_ms = 0;
+};
+
 struct SessionRecord {
   std::uint64_t id = 0;
   std::string client_id;
@@ -47,6 +56,7 @@ struct SessionRecord {
   std::vector<SubscriptionRecord> subscriptions;
   std::vector<DeliveryRecord> deliveries;    // by sequence
   std::vector<std::uint16_t> incoming_qos2;  // QoS 2 packet identifiers awaiting PUBREL
+  std::vector<DelayedRecord> delayed;        // by sequence
 };
 
 // Everything a broker needs to resume after a restart.

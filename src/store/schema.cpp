@@ -3,12 +3,16 @@
 namespace mqwarden::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Schema 2 added the delayed table. A schema 1 database is converted by
+// creating it (kTables), which is all that differs; schema 1 builds refuse a
+// schema 2 database, whose messages they would collect from under its delayed rows.
+constexpr int kSchemaVersion = 2;
+constexpr int kOldestConvertibleVersion = 1;
 // PRAGMA application_id of every mqwarden database: "mqwd".
 constexpr std::int64_t kApplicationId = 0x6D717764;
 
-// Messages are shared by the deliveries that refer to them and deleted with
-// the last one; retained messages are kept whole in their own table. The
+// Messages are shared by the deliveries and delayed deliveries that refer to
+// them and deleted with the last one; retained messages are kept whole in their own table. The
 // bans table came after schema 1's first release: it is created in existing
 // databases as in new ones, and older builds leave it alone.
 constexpr const char* kTables = R"sql(
@@ -39,6 +43,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
   released INTEGER NOT NULL,
   PRIMARY KEY (session_id, sequence)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_by_message ON deliveries (message_id);
+CREATE TABLE IF NOT EXISTS delayed (
+  session_id INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL,
+  subscription_ids TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, sequence)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS delayed_by_message ON delayed (message_id);
 CREATE TABLE IF NOT EXISTS incoming_qos2 (
   session_id INTEGER NOT NULL,
   packet_id INTEGER NOT NULL,
@@ -88,9 +102,10 @@ Result<void, std::string> prepare_schema(SqliteDb& db, bool sync) {
     return fail("the database was written by a newer mqwarden (schema " + std::to_string(*version) +
                 ", this build reads " + std::to_string(kSchemaVersion) + ")");
   }
-  if (!empty && *version < kSchemaVersion) {
+  if (!empty && *version < kOldestConvertibleVersion) {
     return fail("the database has schema " + std::to_string(*version) + ", which this build cannot convert");
   }
+  // Converting is creating what is missing, so a conversion cut short is completed at the next open.
   if (auto created = db.execute(kTables); !created) return created;
   return db.execute("PRAGMA application_id=" + std::to_string(kApplicationId) +
                     "; PRAGMA user_version=" + std::to_string(kSchemaVersion));

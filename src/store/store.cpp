@@ -168,8 +168,8 @@ void Store::remove_subscription(std::uint64_t session, const std::string& filter
   impl_->record(RemoveSubscription{session, filter});
 }
 
-void Store::add_delivery(std::uint64_t session, const DeliveryRecord& delivery) {
-  impl_->record(AddDelivery{session, delivery});
+void Store::add_delivery(std::uint64_t session, const DeliveryRecord& delivery, std::uint64_t from_delayed) {
+  impl_->record(AddDelivery{session, delivery, from_delayed});
 }
 
 void Store::update_delivery(std::uint64_t session, std::uint64_t sequence, std::uint16_t packet_id, bool released) {
@@ -178,6 +178,14 @@ void Store::update_delivery(std::uint64_t session, std::uint64_t sequence, std::
 
 void Store::remove_delivery(std::uint64_t session, std::uint64_t sequence, std::uint64_t message_id) {
   impl_->record(RemoveDelivery{session, sequence, message_id});
+}
+
+void Store::add_delayed(std::uint64_t session, const DelayedRecord& delayed) {
+  impl_->record(AddDelayed{session, delayed});
+}
+
+void Store::remove_delayed(std::uint64_t session, std::uint64_t sequence, std::uint64_t message_id) {
+  impl_->record(RemoveDelayed{session, sequence, message_id});
 }
 
 void Store::add_incoming_qos2(std::uint64_t session, std::uint16_t packet_id) {

@@ -1,7 +1,7 @@
 // Store: the broker's durable state in one SQLite database (WAL mode) —
 // persistent sessions, their subscriptions, the QoS 1/2 messages queued and
-// in flight to them, the QoS 2 packet identifiers they await PUBREL for, and
-// the retained messages.
+// in flight to them or held for them by a policy's `delay`, the QoS 2 packet
+// identifiers they await PUBREL for, and the retained messages.
 //
 // Writes are recorded, not performed, by the calling thread: each call
 // appends an operation to a queue, and one writer thread commits the queue in
@@ -67,13 +67,19 @@ class Store {
 
   void save_session(std::uint64_t session, const std::string& client_id, std::uint32_t expiry_interval,
                     std::optional<std::int64_t> disconnected_at_ms);
-  // Removes the session with its subscriptions, deliveries and QoS 2 state.
+  // Removes the session with its subscriptions, deliveries, delayed deliveries and QoS 2 state.
   void remove_session(std::uint64_t session);
   void save_subscription(std::uint64_t session, const SubscriptionRecord& subscription);
   void remove_subscription(std::uint64_t session, const std::string& filter);
-  void add_delivery(std::uint64_t session, const DeliveryRecord& delivery);
+  // `from_delayed`: the delayed row (add_delayed) this delivery was held in,
+  // removed by the same write, so that a crash keeps exactly one of the two.
+  void add_delivery(std::uint64_t session, const DeliveryRecord& delivery, std::uint64_t from_delayed = 0);
   void update_delivery(std::uint64_t session, std::uint64_t sequence, std::uint16_t packet_id, bool released);
   void remove_delivery(std::uint64_t session, std::uint64_t sequence, std::uint64_t message_id);
+  // A delivery held by a policy's `delay`, and its removal when it is dropped
+  // instead of delivered. A message is kept while a delayed row refers to it.
+  void add_delayed(std::uint64_t session, const DelayedRecord& delayed);
+  void remove_delayed(std::uint64_t session, std::uint64_t sequence, std::uint64_t message_id);
   void add_incoming_qos2(std::uint64_t session, std::uint16_t packet_id);
   void remove_incoming_qos2(std::uint64_t session, std::uint16_t packet_id);
   // Sets the topic's retained message; null clears it.

@@ -49,8 +49,11 @@ Result<Writer, std::string> Writer::create(SqliteDb& db) {
       {&writer.remove_session_, "DELETE FROM sessions WHERE id = ?1"},
       {&writer.remove_session_subscriptions_, "DELETE FROM subscriptions WHERE session_id = ?1"},
       {&writer.remove_session_qos2_, "DELETE FROM incoming_qos2 WHERE session_id = ?1"},
-      {&writer.session_message_ids_, "SELECT DISTINCT message_id FROM deliveries WHERE session_id = ?1"},
+      {&writer.session_message_ids_,
+       "SELECT message_id FROM deliveries WHERE session_id = ?1 "
+       "UNION SELECT message_id FROM delayed WHERE session_id = ?1"},
       {&writer.remove_session_deliveries_, "DELETE FROM deliveries WHERE session_id = ?1"},
+      {&writer.remove_session_delayed_, "DELETE FROM delayed WHERE session_id = ?1"},
       {&writer.save_subscription_,
        "INSERT OR REPLACE INTO subscriptions (session_id, filter, options, identifier) VALUES (?1, ?2, ?3, ?4)"},
       {&writer.remove_subscription_, "DELETE FROM subscriptions WHERE session_id = ?1 AND filter = ?2"},
@@ -63,7 +66,12 @@ Result<Writer, std::string> Writer::create(SqliteDb& db) {
        "UPDATE deliveries SET packet_id = ?3, released = ?4 WHERE session_id = ?1 AND sequence = ?2"},
       {&writer.remove_delivery_, "DELETE FROM deliveries WHERE session_id = ?1 AND sequence = ?2"},
       {&writer.collect_message_,
-       "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ?1)"},
+       "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ?1) "
+       "AND NOT EXISTS (SELECT 1 FROM delayed WHERE message_id = ?1)"},
+      {&writer.add_delayed_,
+       "INSERT OR REPLACE INTO delayed (session_id, sequence, message_id, qos, retain, subscription_ids, due_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+      {&writer.remove_delayed_, "DELETE FROM delayed WHERE session_id = ?1 AND sequence = ?2"},
       {&writer.add_qos2_, "INSERT OR IGNORE INTO incoming_qos2 (session_id, packet_id) VALUES (?1, ?2)"},
       {&writer.remove_qos2_, "DELETE FROM incoming_qos2 WHERE session_id = ?1 AND packet_id = ?2"},
       {&writer.set_retained_,
@@ -122,8 +130,8 @@ Result<void, std::string> Writer::apply(const RemoveSession& operation) {
     messages.push_back(session_message_ids_.integer(0));
   }
   session_message_ids_.reset();
-  for (Statement* statement :
-       {&remove_session_deliveries_, &remove_session_subscriptions_, &remove_session_qos2_, &remove_session_}) {
+  for (Statement* statement : {&remove_session_deliveries_, &remove_session_delayed_, &remove_session_subscriptions_,
+                               &remove_session_qos2_, &remove_session_}) {
     if (auto removed = statement->bind(1, session).run(); !removed) return removed;
   }
   for (std::int64_t message : messages) {
@@ -144,18 +152,25 @@ Result<void, std::string> Writer::apply(const RemoveSubscription& operation) {
   return remove_subscription_.bind(1, as_integer(operation.session)).bind(2, operation.filter).run();
 }
 
+Result<void, std::string> Writer::insert_message(const MessageRecord& message) {
+  return insert_message_.bind(1, as_integer(message.id))
+      .bind_blob(2, message.packet)
+      .bind(3, message.publisher)
+      .bind(4, message.expires_at_ms)
+      .run();
+}
+
 Result<void, std::string> Writer::apply(const AddDelivery& operation) {
   const DeliveryRecord& delivery = operation.delivery;
-  const MessageRecord& message = *delivery.message;
-  auto inserted = insert_message_.bind(1, as_integer(message.id))
-                      .bind_blob(2, message.packet)
-                      .bind(3, message.publisher)
-                      .bind(4, message.expires_at_ms)
-                      .run();
-  if (!inserted) return inserted;
+  if (auto inserted = insert_message(*delivery.message); !inserted) return inserted;
+  if (operation.from_delayed != 0) {
+    auto released =
+        remove_delayed_.bind(1, as_integer(operation.session)).bind(2, as_integer(operation.from_delayed)).run();
+    if (!released) return released;
+  }
   return add_delivery_.bind(1, as_integer(operation.session))
       .bind(2, as_integer(delivery.sequence))
-      .bind(3, as_integer(message.id))
+      .bind(3, as_integer(delivery.message->id))
       .bind(4, static_cast<std::int64_t>(delivery.qos))
       .bind(5, static_cast<std::int64_t>(delivery.retain))
       .bind(6, join_identifiers(delivery.subscription_identifiers))
@@ -174,6 +189,25 @@ Result<void, std::string> Writer::apply(const UpdateDelivery& operation) {
 
 Result<void, std::string> Writer::apply(const RemoveDelivery& operation) {
   auto removed = remove_delivery_.bind(1, as_integer(operation.session)).bind(2, as_integer(operation.sequence)).run();
+  if (!removed) return removed;
+  return collect_message(as_integer(operation.message_id));
+}
+
+Result<void, std::string> Writer::apply(const AddDelayed& operation) {
+  const DeliveryRecord& delivery = operation.delayed.delivery;
+  if (auto inserted = insert_message(*delivery.message); !inserted) return inserted;
+  return add_delayed_.bind(1, as_integer(operation.session))
+      .bind(2, as_integer(delivery.sequence))
+      .bind(3, as_integer(delivery.message->id))
+      .bind(4, static_cast<std::int64_t>(delivery.qos))
+      .bind(5, static_cast<std::int64_t>(delivery.retain))
+      .bind(6, join_identifiers(delivery.subscription_identifiers))
+      .bind(7, operation.delayed.due_at_ms)
+      .run();
+}
+
+Result<void, std::string> Writer::apply(const RemoveDelayed& operation) {
+  auto removed = remove_delayed_.bind(1, as_integer(operation.session)).bind(2, as_integer(operation.sequence)).run();
   if (!removed) return removed;
   return collect_message(as_integer(operation.message_id));
 }

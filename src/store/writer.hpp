@@ -29,19 +29,24 @@ class Writer {
   Result<void, std::string> apply(const AddDelivery& operation);
   Result<void, std::string> apply(const UpdateDelivery& operation);
   Result<void, std::string> apply(const RemoveDelivery& operation);
+  Result<void, std::string> apply(const AddDelayed& operation);
+  Result<void, std::string> apply(const RemoveDelayed& operation);
   Result<void, std::string> apply(const AddIncomingQos2& operation);
   Result<void, std::string> apply(const RemoveIncomingQos2& operation);
   Result<void, std::string> apply(const SetRetained& operation);
   Result<void, std::string> apply(const SaveBan& operation);
-  // Deletes message `id` if no delivery refers to it any more.
+  // Adds `message` unless it is stored already (by the other deliveries of its publish).
+  Result<void, std::string> insert_message(const MessageRecord& message);
+  // Deletes message `id` if no delivery or delayed delivery refers to it any more.
   Result<void, std::string> collect_message(std::int64_t id);
 
   SqliteDb* db_ = nullptr;
   Statement begin_, commit_, rollback_;
   Statement save_session_, remove_session_, remove_session_subscriptions_, remove_session_qos2_;
-  Statement session_message_ids_, remove_session_deliveries_;
+  Statement session_message_ids_, remove_session_deliveries_, remove_session_delayed_;
   Statement save_subscription_, remove_subscription_;
   Statement insert_message_, add_delivery_, update_delivery_, remove_delivery_, collect_message_;
+  Statement add_delayed_, remove_delayed_;
   Statement add_qos2_, remove_qos2_;
   Statement set_retained_, clear_retained_;
   Statement save_ban_, forget_bans_;

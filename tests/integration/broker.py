@@ -7,8 +7,9 @@ name more listeners with placeholder ports "@PORT1@", "@PORT2@"...: each gets
 a free port, found in RunningBroker.ports[1], [2]... On teardown each broker
 gets SIGTERM and must exit with status 0 within 10 s: a crash or a hang fails
 the test (unless the test killed it on purpose with `kill()`). Its log (stderr, at debug level) is printed at teardown, so pytest
-shows it with a failing test."""
+shows it with a failing test. `policy_broker(policy_text, ...)` starts one enforcing a policy."""
 import dataclasses
+import json
 import pathlib
 import signal
 import socket
@@ -130,6 +131,26 @@ def start_broker(mqwarden_binary, tmp_path):
         elif status != 0 and not broker.killed:
             problems.append(f"mqwarden on port {broker.port} exited with status {status} after SIGTERM")
     assert not problems, "; ".join(problems)
+
+
+@pytest.fixture
+def policy_broker(start_broker, tmp_path):
+    """`policy_broker(policy_text, config="", identities=None)`: a broker enforcing the policy; `config` follows
+    the [policy] section (its keys, then other sections). Called again, the same policy on a new broker."""
+
+    def start(policy, config="", identities=None, watch_interval="100 ms"):
+        policy_path = tmp_path / "broker.policy"
+        policy_path.write_text(policy)
+        lines = ["[policy]", f'files = ["{policy_path}"]', f'watch_interval = "{watch_interval}"']
+        if identities is not None:
+            identity_path = tmp_path / "identities.json"
+            identity_path.write_text(json.dumps(identities))
+            lines.append(f'identity_file = "{identity_path}"')
+        broker = start_broker("\n".join(lines) + "\n" + config)
+        broker.policy_path = policy_path
+        return broker
+
+    return start
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from broker import broker, start_broker  # noqa: F401 - fixtures
+from broker import broker, policy_broker, start_broker  # noqa: F401 - fixtures
 from clients import client_factory, connected  # noqa: F401 - fixtures
 
 

@@ -23,25 +23,6 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "policies"
 NOT_AUTHORIZED = 0x87
 
 
-@pytest.fixture
-def policy_broker(start_broker, tmp_path):
-    """`policy_broker(policy_text, config="", identities=None)`: a broker enforcing the policy."""
-
-    def start(policy, config="", identities=None, watch_interval="100 ms"):
-        policy_path = tmp_path / "broker.policy"
-        policy_path.write_text(policy)
-        lines = ["[policy]", f'files = ["{policy_path}"]', f'watch_interval = "{watch_interval}"']
-        if identities is not None:
-            identity_path = tmp_path / "identities.json"
-            identity_path.write_text(json.dumps(identities))
-            lines.append(f'identity_file = "{identity_path}"')
-        broker = start_broker("\n".join(lines) + "\n" + config)
-        broker.policy_path = policy_path
-        return broker
-
-    return start
-
-
 def wait_for_log(broker, text, count=1, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,20 +16,12 @@
 namespace mqwarden::broker {
 namespace {
 
+using testing::engine_with;
 using testing::InlineExecutor;
 using testing::RecordingControl;
 using testing::RecordingLink;
 
 const Clock::time_point kNow = Clock::time_point(std::chrono::hours(1));
-
-std::shared_ptr<policy::Engine> engine_with(const std::string& text, policy::EngineConfig config = {}) {
-  auto engine = std::make_shared<policy::Engine>(policy::Registry::defaults(), policy::HostFunctions{}, config);
-  policy::SourceSet sources;
-  sources.add("test.policy", text);
-  auto loaded = engine->load(sources, Enforcement::now_ms());
-  EXPECT_TRUE(loaded) << policy::format(loaded.error(), sources);
-  return engine;
-}
 
 class RecordingSink final : public ReactionSink {
  public:

@@ -1,6 +1,6 @@
 // Test doubles for the broker core: a link that records what it is sent, an
 // executor that runs everything on one pretend worker, a connection control
-// that records the settings the handler makes.
+// that records the settings the handler makes; and a policy engine from text.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "broker/client_link.hpp"
 #include "broker/connection_control.hpp"
 #include "broker/worker_executor.hpp"
+#include "policy/engine.hpp"
 
 namespace mqwarden::broker::testing {
 
@@ -109,5 +110,8 @@ class RecordingControl final : public ConnectionControl {
   std::optional<std::string_view> common_name;
   std::optional<std::string_view> username_from_certificate;
 };
+
+// An engine enforcing the policy `text` (a test failure if it does not load).
+std::shared_ptr<policy::Engine> engine_with(const std::string& text, policy::EngineConfig config = {});
 
 }  // namespace mqwarden::broker::testing

@@ -1,6 +1,7 @@
 // The SQLite store: what is recorded comes back after reopening, messages are
-// shared and collected, acknowledgements wait for commits and keep their
-// order, and unusable databases are refused with a reason.
+// shared and collected (also under delayed deliveries), acknowledgements wait
+// for commits and keep their order, schema 1 databases are converted, and
+// unusable databases are refused with a reason.
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -153,15 +154,75 @@ TEST_F(StoreTest, MessageIsDeletedWithItsLastDelivery) {
   EXPECT_EQ(rows("deliveries"), 0);
 }
 
+TEST_F(StoreTest, DelayedDeliveryComesBackWithItsSession) {
+  auto store = open();
+  store->save_session(3, "late", 300, std::nullopt);
+  auto stored = message(store->next_message_id(), "held");
+  store->add_delayed(3, {{4, stored, 2, true, {7, 8}}, 1'800'000'005'000});
+  store->add_delayed(3, {{6, stored, 1, false, {}}, 1'800'000'009'000});
+  const StoredState state = reopen(store);
+  ASSERT_EQ(state.sessions.size(), 1u);
+  EXPECT_TRUE(state.sessions[0].deliveries.empty());
+  ASSERT_EQ(state.sessions[0].delayed.size(), 2u);
+  const DelayedRecord& first = state.sessions[0].delayed[0];
+  EXPECT_EQ(first.delivery.sequence, 4u);
+  EXPECT_EQ(first.delivery.qos, 2);
+  EXPECT_TRUE(first.delivery.retain);
+  EXPECT_EQ(first.delivery.subscription_identifiers, (std::vector<std::uint32_t>{7, 8}));
+  EXPECT_EQ(first.due_at_ms, 1'800'000'005'000);
+  EXPECT_EQ(std::string(first.delivery.message->packet.begin(), first.delivery.message->packet.end()), "held");
+  const DelayedRecord& second = state.sessions[0].delayed[1];
+  EXPECT_EQ(second.delivery.sequence, 6u);
+  EXPECT_EQ(second.due_at_ms, 1'800'000'009'000);
+  EXPECT_EQ(second.delivery.message, first.delivery.message);  // one message, read once
+  EXPECT_GT(store->next_message_id(), stored->id);
+}
+
+TEST_F(StoreTest, ADelayedDeliveryBecomesADeliveryInOneWrite) {
+  auto store = open();
+  store->save_session(1, "late", 300, std::nullopt);
+  auto stored = message(store->next_message_id(), "held");
+  store->add_delayed(1, {{1, stored, 1, false, {}}, 1000});
+  store->add_delivery(1, {2, stored, 1, false, {}, 0, false}, /*from_delayed=*/1);
+  const StoredState state = reopen(store);
+  ASSERT_EQ(state.sessions.at(0).deliveries.size(), 1u);
+  EXPECT_EQ(state.sessions[0].deliveries[0].sequence, 2u);
+  EXPECT_TRUE(state.sessions[0].delayed.empty());
+  store.reset();
+  EXPECT_EQ(rows("delayed"), 0);
+  EXPECT_EQ(rows("messages"), 1);
+}
+
+TEST_F(StoreTest, AMessageIsKeptWhileADelayedDeliveryRefersToIt) {
+  auto store = open();
+  store->save_session(1, "prompt", 60, std::nullopt);
+  store->save_session(2, "late", 60, std::nullopt);
+  auto shared = message(store->next_message_id(), "fan-out");
+  store->add_delivery(1, {1, shared, 1, false, {}, 0, false});
+  store->add_delayed(2, {{1, shared, 1, false, {}}, 1000});
+  store->remove_delivery(1, 1, shared->id);
+  store->flush();
+  EXPECT_EQ(rows("messages"), 1);           // still held for session 2
+  const StoredState state = reopen(store);  // nor collected on open
+  ASSERT_EQ(state.sessions.size(), 2u);
+  ASSERT_EQ(state.sessions[1].delayed.size(), 1u);
+  EXPECT_EQ(state.sessions[1].delayed[0].delivery.message->id, shared->id);
+  store->remove_delayed(2, 1, shared->id);
+  store->flush();
+  EXPECT_EQ(rows("delayed"), 0);
+  EXPECT_EQ(rows("messages"), 0);
+}
+
 TEST_F(StoreTest, RemovedSessionTakesEverythingWithIt) {
   auto store = open();
   store->save_session(1, "gone", 60, std::nullopt);
   store->save_subscription(1, {"x", 0, 0});
   store->add_delivery(1, {1, message(store->next_message_id(), "m"), 1, false, {}, 0, false});
+  store->add_delayed(1, {{2, message(store->next_message_id(), "later"), 1, false, {}}, 1000});
   store->add_incoming_qos2(1, 3);
   store->remove_session(1);
   store->flush();
-  for (const char* table : {"sessions", "subscriptions", "deliveries", "messages", "incoming_qos2"}) {
+  for (const char* table : {"sessions", "subscriptions", "deliveries", "delayed", "messages", "incoming_qos2"}) {
     EXPECT_EQ(rows(table), 0) << table;
   }
 }
@@ -197,11 +258,12 @@ TEST_F(StoreTest, RowsWithoutTheirSessionAreRemovedOnOpen) {
   store->save_session(1, "c", 60, std::nullopt);
   store->remove_session(1);
   store->add_delivery(1, {1, message(store->next_message_id(), "late"), 1, false, {}, 0, false});
+  store->add_delayed(1, {{2, message(store->next_message_id(), "later"), 1, false, {}}, 1000});
   store->save_subscription(1, {"late/#", 0, 0});
   const StoredState state = reopen(store);
   EXPECT_TRUE(state.sessions.empty());
   store.reset();
-  for (const char* table : {"subscriptions", "deliveries", "messages"}) EXPECT_EQ(rows(table), 0) << table;
+  for (const char* table : {"subscriptions", "deliveries", "delayed", "messages"}) EXPECT_EQ(rows(table), 0) << table;
 }
 
 TEST_F(StoreTest, WhenDurableWaitsForTheCommit) {
@@ -308,6 +370,23 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   auto store = Store::open(options);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().find("newer mqwarden"), std::string::npos) << store.error();
+}
+
+TEST_F(StoreTest, Schema1DatabaseIsConvertedAndKeepsItsState) {
+  auto store = open();
+  store->save_session(5, "old", 60, std::nullopt);
+  store.reset();
+  sqlite3* db = nullptr;
+  sqlite3_open(path().c_str(), &db);
+  sqlite3_exec(db, "DROP TABLE delayed; PRAGMA user_version = 1", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const StoredState state = reopen(store);
+  ASSERT_EQ(state.sessions.size(), 1u);
+  EXPECT_EQ(state.sessions[0].client_id, "old");
+  store->add_delayed(5, {{1, message(store->next_message_id(), "new"), 1, false, {}}, 1000});
+  store.reset();
+  EXPECT_EQ(rows("delayed"), 1);
+  EXPECT_EQ(rows("pragma_user_version WHERE user_version = 2"), 1);
 }
 
 TEST_F(StoreTest, FileThatIsNotADatabaseIsRefused) {
