@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "context/context_source_spec.hpp"
+
 namespace mqwarden::app {
 
 // Inclusive range of accepted values for one key.
@@ -166,6 +168,22 @@ struct PolicySection {
   bool operator==(const PolicySection&) const = default;
 };
 
+// [context] and [[context_sources]]: what the context layer observes and its bounds.
+struct ContextSection {
+  static constexpr Bounds<std::uint32_t> kMaxEntitiesBounds{1, 10'000'000};
+  static constexpr Bounds<std::uint32_t> kMaxSituationInstancesBounds{1, 10'000'000};
+  static constexpr Bounds<std::uint32_t> kMaxConsentsBounds{1, 10'000'000};
+  static constexpr Bounds<std::uint32_t> kEntityLevelBounds{1, 64};
+  static constexpr Bounds<std::chrono::milliseconds> kMaxAgeBounds{std::chrono::milliseconds{0}, std::chrono::days{30}};
+
+  std::vector<context::ContextSourceSpec> sources;
+  std::uint32_t max_entities = 100'000;             // entities whose context is kept
+  std::uint32_t max_situation_instances = 100'000;  // situation instances monitored
+  std::uint32_t max_consents = 100'000;             // consent decisions kept (and pending requests)
+
+  bool operator==(const ContextSection&) const = default;
+};
+
 enum class LogLevel { error, warning, info, debug };
 
 struct LogSection {
@@ -181,6 +199,7 @@ struct Config {
   PersistenceSection persistence;
   AuthSection auth;
   PolicySection policy;
+  ContextSection context;
   LogSection log;
 
   bool operator==(const Config&) const = default;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "app/config_suggest.hpp"
 #include "app/config_units.hpp"
+#include "mqtt/topic.hpp"
 
 namespace mqwarden::app {
 namespace {
@@ -406,6 +408,58 @@ const std::vector<KeyRule<PolicySection>> kPolicyKeys{
     integer_key("webhook_attempts", &PolicySection::webhook_attempts, PolicySection::kWebhookAttemptsBounds),
     duration_key("watch_interval", &PolicySection::watch_interval, PolicySection::kWatchIntervalBounds)};
 
+const std::vector<KeyRule<ContextSection>> kContextKeys{
+    integer_key("max_entities", &ContextSection::max_entities, ContextSection::kMaxEntitiesBounds),
+    integer_key("max_situation_instances", &ContextSection::max_situation_instances,
+                ContextSection::kMaxSituationInstancesBounds),
+    integer_key("max_consents", &ContextSection::max_consents, ContextSection::kMaxConsentsBounds)};
+
+using context::ContextKind;
+using context::ContextSourceSpec;
+constexpr std::array<Choice<ContextKind>, 4> kContextKinds{{{"position", ContextKind::position},
+                                                            {"number", ContextKind::number},
+                                                            {"string", ContextKind::string},
+                                                            {"json", ContextKind::json}}};
+
+void read_context_name(Checker& checker, const toml::node& node, const std::string& path, std::string& out) {
+  std::string name;
+  read_text(checker, node, path, name);
+  if (name.empty()) return;
+  const bool word = (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                    std::ranges::all_of(name, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (!word) return checker.error(node, path, quoted(name) + " is not a name (letters, digits and _; not a digit first)");
+  out = std::move(name);
+}
+
+void read_source_filter(Checker& checker, const toml::node& node, const std::string& path, std::string& out) {
+  std::string filter;
+  read_text(checker, node, path, filter);
+  if (filter.empty()) return;
+  if (filter.starts_with("$share/")) return checker.error(node, path, "a context source cannot be a shared subscription");
+  if (auto error = mqtt::validate_topic_filter(filter)) {
+    return checker.error(node, path, quoted(filter) + " is not a topic filter: " + std::string(mqtt::to_string(*error)));
+  }
+  out = std::move(filter);
+}
+
+template <class F>
+KeyRule<ContextSourceSpec> source_key(std::string_view name, std::string ContextSourceSpec::*field, F read) {
+  return {name, [field, read](Checker& c, const toml::node& n, const std::string& p, ContextSourceSpec& s) {
+            read(c, n, p, s.*field);
+          }};
+}
+
+const std::vector<KeyRule<ContextSourceSpec>> kContextSourceKeys{
+    source_key("name", &ContextSourceSpec::name, read_context_name),
+    source_key("topic", &ContextSourceSpec::topic, read_source_filter),
+    integer_key("entity_level", &ContextSourceSpec::entity_level, ContextSection::kEntityLevelBounds),
+    text_key("entity_field", &ContextSourceSpec::entity_field),
+    choice_key("kind", &ContextSourceSpec::kind, kContextKinds),
+    text_key("latitude", &ContextSourceSpec::latitude),
+    text_key("longitude", &ContextSourceSpec::longitude),
+    text_key("value", &ContextSourceSpec::value),
+    duration_key("max_age", &ContextSourceSpec::max_age, ContextSection::kMaxAgeBounds)};
+
 const std::vector<KeyRule<LogSection>> kLogKeys{choice_key("level", &LogSection::level, kLogLevels)};
 
 // --- sections ---
@@ -434,7 +488,8 @@ const SectionRule* section_with_key(std::string_view key, std::string_view excep
 }
 
 std::string section_header(const SectionRule& section) {
-  return section.name == "listeners" ? "[[listeners]]" : "[" + std::string(section.name) + "]";
+  const bool array = section.name == "listeners" || section.name == "context_sources";
+  return array ? "[[" + std::string(section.name) + "]]" : "[" + std::string(section.name) + "]";
 }
 
 template <class S>
@@ -493,6 +548,44 @@ void read_listeners(Checker& checker, const toml::node& node, Config& config) {
   }
 }
 
+// The checks between keys of one context source, once its keys are read.
+void check_context_source(Checker& checker, const toml::table& table, const std::string& path,
+                          const ContextSourceSpec& source) {
+  if (!table.contains("topic")) checker.error(table, path, "a context source needs a topic (the filter it observes)");
+  if (table.contains("entity_level") && table.contains("entity_field")) {
+    checker.error(table, path, "entity_level and entity_field exclude each other (the entity comes from one place)");
+  }
+  const bool position = source.kind == ContextKind::position;
+  if (position && table.contains("value")) {
+    checker.error(*table.get("value"), path + ".value", "a position is read from latitude and longitude, not value");
+  }
+  for (const char* key : {"latitude", "longitude"}) {
+    if (!position && table.contains(key)) {
+      checker.error(*table.get(key), path + "." + key, "applies only to kind = \"position\"");
+    }
+  }
+  if (!position && !table.contains("name")) {
+    checker.error(table, path, "a context source of kind other than \"position\" needs a name");
+  }
+}
+
+void read_context_sources(Checker& checker, const toml::node& node, Config& config) {
+  const auto* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return checker.error(node, "context_sources",
+                         "expected an array of tables, got " + type_name(node) +
+                             "; write each source as [[context_sources]]");
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    const std::string path = "context_sources[" + std::to_string(i) + "]";
+    ContextSourceSpec source;
+    read_table(checker, element, path, "context_sources", kContextSourceKeys, source);
+    if (const auto* table = element.as_table()) check_context_source(checker, *table, path, source);
+    config.context.sources.push_back(std::move(source));
+  }
+}
+
 const std::vector<SectionRule>& sections() {
   static const std::vector<SectionRule> all{table_section("broker", &Config::broker, kBrokerKeys),
                                             {"listeners", names_of(kListenerKeys), read_listeners},
@@ -500,6 +593,8 @@ const std::vector<SectionRule>& sections() {
                                             table_section("persistence", &Config::persistence, kPersistenceKeys),
                                             table_section("auth", &Config::auth, kAuthKeys),
                                             table_section("policy", &Config::policy, kPolicyKeys),
+                                            table_section("context", &Config::context, kContextKeys),
+                                            {"context_sources", names_of(kContextSourceKeys), read_context_sources},
                                             table_section("log", &Config::log, kLogKeys)};
   return all;
 }

@@ -66,11 +66,14 @@ std::int64_t now_ms() { return broker::Enforcement::now_ms(); }
 
 }  // namespace
 
-policy::Registry broker_registry() {
+policy::Registry broker_registry(const ContextSection& context) {
   const policy::Registry all = policy::Registry::defaults();
   policy::Registry offered;
-  for (const char* function : {"distance", "in_network"}) offered.add_function(*all.function(function));
-  for (const char* reaction : {"log", "notify", "webhook", "disconnect", "ban", "revoke"}) {
+  for (const char* function : {"distance", "in_network", "position", "context", "consent"}) {
+    offered.add_function(*all.function(function));
+  }
+  for (const context::ContextSourceSpec& source : context.sources) offered.add_context(source.name);
+  for (const char* reaction : {"log", "notify", "webhook", "disconnect", "ban", "revoke", "request_consent"}) {
     offered.add_reaction(*all.reaction(reaction));
   }
   return offered;
@@ -78,14 +81,20 @@ policy::Registry broker_registry() {
 
 PolicyRuntime::PolicyRuntime(const PolicySection& config) : config_(config) {}
 
-Result<std::unique_ptr<PolicyRuntime>, std::string> PolicyRuntime::start(const PolicySection& config) {
+Result<std::unique_ptr<PolicyRuntime>, std::string> PolicyRuntime::start(const PolicySection& config,
+                                                                          const ContextSection& context,
+                                                                          store::Store* store) {
   if (config.files.empty() && config.acl_file.empty() && config.default_deny.empty()) {
+    if (!context.sources.empty()) spdlog::warn("context sources configured but no policy: nothing reads them");
     return std::unique_ptr<PolicyRuntime>();
   }
   std::unique_ptr<PolicyRuntime> runtime(new PolicyRuntime(config));
+  runtime->start_context(context, store);
   policy::HostFunctions functions;
   add_pure_functions(functions);
-  runtime->engine_ = std::make_shared<policy::Engine>(broker_registry(), std::move(functions), engine_config(config));
+  runtime->context_->add_functions(functions);
+  runtime->engine_ =
+      std::make_shared<policy::Engine>(broker_registry(context), std::move(functions), engine_config(config));
   broker::EnforcementOptions options;
   options.max_delayed_messages = config.max_delayed_messages;
   options.max_delayed_bytes = config.max_delayed_bytes;
@@ -95,6 +104,8 @@ Result<std::unique_ptr<PolicyRuntime>, std::string> PolicyRuntime::start(const P
     options.pseudonym_key = std::move(*key);
   }
   runtime->enforcement_ = std::make_shared<broker::Enforcement>(runtime->engine_, std::move(options));
+  runtime->enforcement_->set_publish_observer(
+      [layer = runtime->context_.get()](const policy::Event& published) { layer->observe(published); });
   std::lock_guard lock(runtime->reload_mutex_);
   runtime->last_fingerprint_ = runtime->fingerprint();
   if (auto loaded = runtime->load_identities(); !loaded) return fail(loaded.error());
@@ -102,7 +113,45 @@ Result<std::unique_ptr<PolicyRuntime>, std::string> PolicyRuntime::start(const P
   return runtime;
 }
 
+void PolicyRuntime::start_context(const ContextSection& context, store::Store* store) {
+  context::ContextOptions options;
+  if (store != nullptr) {
+    options.persist_consent = [store](const context::ConsentRecord& consent) { store->save_consent(consent); };
+  }
+  options.sources = context.sources;
+  options.max_entities = context.max_entities;
+  options.max_situation_instances = context.max_situation_instances;
+  options.max_consents = context.max_consents;
+  options.tick = config_.step;
+  // Situation and context events go to the engine like any actual event; the
+  // enforcement exists before the first policy load raises any.
+  context_ = std::make_unique<context::ContextLayer>(
+      std::move(options), [this](const policy::Event& event) { enforcement_->record(event); }, now_ms);
+  if (store != nullptr) context_->consents().restore(store->take_loaded_consents());
+  context_->start();
+}
+
+std::map<std::string, broker::HostReaction, std::less<>> PolicyRuntime::host_reactions() {
+  auto request_consent = [consents = &context_->consents()](const std::vector<nlohmann::json>& arguments)
+      -> std::optional<broker::Notification> {
+    const auto text = [&](std::size_t i) {
+      return i < arguments.size() && arguments[i].is_string() ? arguments[i].get<std::string>() : std::string();
+    };
+    const std::string owner = text(0), recipient = text(1), purpose = text(2);
+    if (owner.empty() || owner.find_first_of("/+#") != std::string::npos || recipient.empty() || purpose.empty()) {
+      spdlog::warn("request_consent: needs an owner (a client id), a recipient and a purpose");
+      return std::nullopt;
+    }
+    if (!consents->request(owner, recipient, purpose)) return std::nullopt;  // already asked, not yet answered
+    return broker::Notification{context::ConsentRegistry::requests_topic(owner),
+                                {{"owner", owner}, {"recipient", recipient}, {"purpose", purpose},
+                                 {"requested_at_ms", now_ms()}}};
+  };
+  return {{"request_consent", std::move(request_consent)}};
+}
+
 PolicyRuntime::~PolicyRuntime() {
+  context_.reset();  // its thread raises events into the enforcement
   {
     std::lock_guard lock(watch_mutex_);
     stopping_ = true;
@@ -125,8 +174,11 @@ Result<void, std::string> PolicyRuntime::load_policy() {
   if (!loaded) return fail(policy::format(loaded.error(), sources));
   if (!loaded->empty()) spdlog::warn("policy:\n{}", policy::format(*loaded, sources));
   const auto compiled = engine_->policy();
-  spdlog::info("policy: {} file(s){}, {} rule instance(s) in force", config_.files.size(),
-               config_.acl_file.empty() ? "" : " and an ACL", compiled->instances.size());
+  context_->use(compiled);
+  spdlog::info("policy: {} file(s){}, {} rule instance(s) in force, {} situation instance(s) monitored",
+               config_.files.size(),
+               config_.acl_file.empty() ? "" : " and an ACL", compiled->instances.size(),
+               context_->situations().instances());
   return {};
 }
 

@@ -143,7 +143,7 @@ int run_broker(const Config& config) {
         "(set auth.password_file, or auth.allow_anonymous / --allow-anonymous)");
   }
 
-  auto policy = PolicyRuntime::start(config.policy);
+  auto policy = PolicyRuntime::start(config.policy, config.context, store.get());
   if (!policy) {
     spdlog::error("{}", policy.error());
     return 1;
@@ -160,6 +160,7 @@ int run_broker(const Config& config) {
         [](const std::string& failure) { spdlog::warn("webhook: {}", failure); });
     broker::ReactionRunnerOptions options;
     options.max_queued = config.policy.reaction_queue;
+    options.host_reactions = (*policy)->host_reactions();
     options.webhook = [sender = webhooks.get()](std::string url, std::string body) {
       return sender->submit(std::move(url), std::move(body));
     };

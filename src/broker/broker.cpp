@@ -230,10 +230,12 @@ Broker::PublishVerdict Broker::decide_publish(Message& message) {
 
 void Broker::publish_admitted(const MessagePtr& message, std::chrono::milliseconds delay, Clock::time_point now) {
   auto publish_and_record = [this, message](Clock::time_point at) {
-    publish(message, at);
-    if (!enforcement_->wants(Mode::actual, Activity::publish)) return;
+    if (!enforcement_->wants(Mode::actual, Activity::publish)) return publish(message, at);
     const MessageFacts facts(*message);
-    enforcement_->record(Enforcement::message_event(Mode::actual, Activity::publish, *message, facts));
+    const policy::Event published = Enforcement::message_event(Mode::actual, Activity::publish, *message, facts);
+    enforcement_->observe(published);  // the context a message carries counts for its own deliveries
+    publish(message, at);
+    enforcement_->record(published);
   };
   if (delay.count() <= 0) {
     publish_and_record(now);

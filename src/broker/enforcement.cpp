@@ -102,7 +102,7 @@ policy::Decision Enforcement::decide(const policy::Event& event) {
 }
 
 void Enforcement::record(const policy::Event& event) {
-  if (!wants(Mode::actual, event.activity)) return;
+  if (!engine_ || !engine_->wants(Mode::actual, event.activity)) return;
   dispatch(engine_->decide(event), event);
 }
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -77,17 +78,29 @@ class Enforcement {
   bool active() const { return engine_ != nullptr; }
   // Whether an event of this kind can matter to the policy in force.
   bool wants(policy::Mode mode, policy::Activity activity) const {
-    return engine_ && engine_->wants(mode, activity);
+    if (!engine_) return false;
+    return engine_->wants(mode, activity) ||
+           (publish_observer_ && mode == policy::Mode::actual && activity == policy::Activity::publish);
   }
 
   // Set before the broker starts; null: reactions are dropped and counted.
   void set_reaction_sink(ReactionSink* sink) { reactions_ = sink; }
+  // Set before the broker starts: sees every actual publish event before it
+  // is routed (what the context sources read); called on the publishing
+  // worker, must not block.
+  void set_publish_observer(std::function<void(const policy::Event&)> observer) {
+    publish_observer_ = std::move(observer);
+  }
   void set_identity_directory(std::shared_ptr<const IdentityDirectory> directory);
   // Adds the roles and attributes of the identity directory in force.
   void complete(ClientIdentity& identity) const;
 
   // A tentative event: its decision, after its reactions were handed on.
   policy::Decision decide(const policy::Event& event);
+  // An actual publish, before it is routed: shown to the publish observer.
+  void observe(const policy::Event& published) {
+    if (publish_observer_) publish_observer_(published);
+  }
   // An actual event, when the policy observes its kind: recorded in the
   // temporal history, its reactions handed on.
   void record(const policy::Event& event);
@@ -120,6 +133,7 @@ class Enforcement {
   const std::shared_ptr<policy::Engine> engine_;
   const EnforcementOptions options_;
   ReactionSink* reactions_ = nullptr;
+  std::function<void(const policy::Event&)> publish_observer_;
   mutable std::mutex directory_mutex_;
   std::shared_ptr<const IdentityDirectory> directory_;  // guarded by directory_mutex_
   std::atomic<std::size_t> delayed_messages_{0};

@@ -21,9 +21,14 @@ spdlog::level::level_enum log_level(const nlohmann::json& level) {
   return spdlog::level::info;
 }
 
+// Compact JSON; invalid UTF-8 in strings replaced, never thrown.
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // A string argument as text; other JSON as compact JSON.
 std::string text_of(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return value.is_string() ? value.get<std::string>() : json_text(value);
 }
 
 }  // namespace
@@ -111,6 +116,10 @@ void ReactionRunner::execute(const Job& job) {
         spdlog::info("policy rule {}: revoked the subscription {} of client {}", rule, filter, client);
       }
     });
+  } else if (auto host = options_.host_reactions.find(job.name); host != options_.host_reactions.end()) {
+    if (std::optional<Notification> notification = host->second(args)) {
+      publish_notification(std::move(notification->topic), json_text(notification->message));
+    }
   } else {
     failed("mqwarden does not run this reaction");
   }
@@ -122,10 +131,11 @@ void ReactionRunner::notify(const Job& job) {
     spdlog::warn("policy rule {}: notify: not a topic a client could publish to: \"{}\"", job.rule, topic);
     return;
   }
-  std::string payload = job.arguments.size() > 1 ? job.arguments[1].dump(-1, ' ', false,
-                                                                          nlohmann::json::error_handler_t::replace)
-                                                 : "null";
-  executor_.post(0, [this, topic, payload = std::move(payload)]() mutable {
+  publish_notification(topic, job.arguments.size() > 1 ? json_text(job.arguments[1]) : "null");
+}
+
+void ReactionRunner::publish_notification(std::string topic, std::string payload) {
+  executor_.post(0, [this, topic = std::move(topic), payload = std::move(payload)]() mutable {
     // Published through the broker like any message, and subject to the policy like any publish.
     mqtt::Publish publish{topic, 0, mqtt::QoS::at_least_once, false, false, {}, std::move(payload)};
     publish.properties.add_number(mqtt::PropertyId::payload_format_indicator, 1);

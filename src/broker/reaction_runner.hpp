@@ -1,5 +1,5 @@
 // ReactionRunner: runs the reactions of policy decisions (`execute log(...)`,
-// notify, webhook, disconnect, ban, revoke) off the hot path. Decisions hand
+// notify, webhook, disconnect, ban, revoke, and those the host adds) off the hot path. Decisions hand
 // them over through a bounded queue; one thread takes them out and runs them,
 // posting what changes broker state to a worker thread. A full queue drops the
 // reaction and counts it, never blocking a delivery (docs/enforcement.md,
@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,8 +27,20 @@ namespace mqwarden::broker {
 // The client identifier the broker publishes its own notifications under.
 inline constexpr std::string_view kBrokerClientId = "$mqwarden";
 
+// What a host reaction asks the broker to publish as `kBrokerClientId`
+// (JSON, QoS 1). Unlike `notify`, its topic may be one of the broker's
+// reserved `$mqwarden/...` topics.
+struct Notification {
+  std::string topic;
+  nlohmann::json message;
+};
+// A reaction the host adds (e.g. request_consent): receives the reaction's
+// arguments in declared order, returns what to publish, if anything.
+using HostReaction = std::function<std::optional<Notification>(const std::vector<nlohmann::json>& arguments)>;
+
 struct ReactionRunnerOptions {
   std::size_t max_queued = 10'000;
+  std::map<std::string, HostReaction, std::less<>> host_reactions;
   // Posts `body` to `url` without blocking; false when it could not be queued.
   // Null: webhook reactions are dropped (logged).
   std::function<bool(std::string url, std::string body)> webhook;
@@ -54,6 +68,8 @@ class ReactionRunner final : public ReactionSink {
   void run();
   void execute(const Job& job);
   void notify(const Job& job);
+  // Publishes `payload` (JSON) on `topic` through the broker, decided like any publish.
+  void publish_notification(std::string topic, std::string payload);
 
   Broker& broker_;
   WorkerExecutor& executor_;

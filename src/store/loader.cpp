@@ -130,6 +130,13 @@ Result<LoadedDatabase, std::string> load_database(SqliteDb& db) {
     state.bans.emplace_back(row.text(0), row.integer(1));
   });
   if (!read) return fail(read.error());
+
+  read = for_each_row(db, "SELECT owner, recipient, purpose, granted, decided_at, expires_at FROM consents",
+                      [&](Statement& row) {
+                        state.consents.push_back({row.text(0), row.text(1), row.text(2), row.integer(3) != 0,
+                                                  row.integer(4), row.optional_integer(5)});
+                      });
+  if (!read) return fail(read.error());
   return loaded;
 }
 

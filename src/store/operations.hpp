@@ -72,8 +72,13 @@ struct SaveBan {
   std::int64_t now_ms;  // bans that ended by then are deleted
 };
 
+struct SaveConsent {
+  ConsentRecord consent;
+};
+
 using Operation =
     std::variant<SaveSession, RemoveSession, SaveSubscription, RemoveSubscription, AddDelivery, UpdateDelivery,
-                 RemoveDelivery, AddDelayed, RemoveDelayed, AddIncomingQos2, RemoveIncomingQos2, SetRetained, SaveBan>;
+                 RemoveDelivery, AddDelayed, RemoveDelayed, AddIncomingQos2, RemoveIncomingQos2, SetRetained, SaveBan,
+                 SaveConsent>;
 
 }  // namespace mqwarden::store

@@ -59,11 +59,23 @@ struct SessionRecord {
   std::vector<DelayedRecord> delayed;        // by sequence
 };
 
+// An owner's consent decision for a recipient and a purpose (the context
+// layer's consent registry).
+struct ConsentRecord {
+  std::string owner;
+  std::string recipient;  // a client id, or `role:<name>`
+  std::string purpose;
+  bool granted = false;
+  std::int64_t time_ms = 0;                // when it was decided (Unix ms)
+  std::optional<std::int64_t> expires_ms;  // a grant's end; none: until withdrawn
+};
+
 // Everything a broker needs to resume after a restart.
 struct StoredState {
   std::vector<SessionRecord> sessions;
   std::vector<std::pair<std::string, MessageRecordPtr>> retained;  // by topic
   std::vector<std::pair<std::string, std::int64_t>> bans;          // subject, until (Unix ms)
+  std::vector<ConsentRecord> consents;
   std::uint64_t next_session_id = 1;                               // above every stored id
 };
 

@@ -3,7 +3,7 @@
 namespace mqwarden::store {
 namespace {
 
-// Schema 2 added the delayed table. A schema 1 database is converted by
+// Schema 2 added the delayed and consents tables. A schema 1 database is converted by
 // creating it (kTables), which is all that differs; schema 1 builds refuse a
 // schema 2 database, whose messages they would collect from under its delayed rows.
 constexpr int kSchemaVersion = 2;
@@ -60,6 +60,14 @@ CREATE TABLE IF NOT EXISTS incoming_qos2 (
 CREATE TABLE IF NOT EXISTS bans (
   subject TEXT PRIMARY KEY,
   until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS consents (
+  owner TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  granted INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (owner, recipient, purpose)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retained (
   topic TEXT PRIMARY KEY,
   packet BLOB NOT NULL,

@@ -147,6 +147,10 @@ StoredState Store::take_loaded_state() {
   return std::exchange(impl_->loaded, StoredState{});
 }
 
+std::vector<ConsentRecord> Store::take_loaded_consents() {
+  return std::exchange(impl_->loaded.consents, {});
+}
+
 std::uint64_t Store::next_message_id() {
   return impl_->next_message_id++;
 }
@@ -194,6 +198,10 @@ void Store::add_incoming_qos2(std::uint64_t session, std::uint16_t packet_id) {
 
 void Store::remove_incoming_qos2(std::uint64_t session, std::uint16_t packet_id) {
   impl_->record(RemoveIncomingQos2{session, packet_id});
+}
+
+void Store::save_consent(const ConsentRecord& consent) {
+  impl_->record(SaveConsent{consent});
 }
 
 void Store::save_ban(const std::string& subject, std::int64_t until_ms, std::int64_t now_ms) {

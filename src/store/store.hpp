@@ -62,6 +62,8 @@ class Store {
 
   // What the database held when it was opened (taken once; empty afterwards).
   StoredState take_loaded_state();
+  // The consent decisions the database held (taken once, before take_loaded_state; empty afterwards).
+  std::vector<ConsentRecord> take_loaded_consents();
   // A message identifier unused in the database.
   std::uint64_t next_message_id();
 
@@ -87,6 +89,8 @@ class Store {
   // Bans `subject` (a client id or an address) until `until_ms` (Unix ms),
   // unless it is banned for longer already; bans over by `now_ms` are forgotten.
   void save_ban(const std::string& subject, std::int64_t until_ms, std::int64_t now_ms);
+  // Records an owner's consent decision, replacing the previous one for its owner, recipient and purpose.
+  void save_consent(const ConsentRecord& consent);
 
   // Runs `callback` (on the writer thread, or at once on the caller's) when
   // everything recorded so far is committed.

@@ -80,6 +80,9 @@ Result<Writer, std::string> Writer::create(SqliteDb& db) {
       {&writer.save_ban_,
        "INSERT INTO bans (subject, until) VALUES (?1, ?2) ON CONFLICT (subject) DO UPDATE SET until = max(until, ?2)"},
       {&writer.forget_bans_, "DELETE FROM bans WHERE until <= ?1"},
+      {&writer.save_consent_,
+       "INSERT OR REPLACE INTO consents (owner, recipient, purpose, granted, decided_at, expires_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
   };
   for (const auto& [statement, sql] : statements) {
     auto prepared = db.prepare(sql);
@@ -230,6 +233,17 @@ Result<void, std::string> Writer::apply(const SaveBan& operation) {
   auto forgotten = forget_bans_.bind(1, operation.now_ms).run();
   if (!forgotten) return forgotten;
   return save_ban_.bind(1, operation.subject).bind(2, operation.until_ms).run();
+}
+
+Result<void, std::string> Writer::apply(const SaveConsent& operation) {
+  const ConsentRecord& consent = operation.consent;
+  return save_consent_.bind(1, consent.owner)
+      .bind(2, consent.recipient)
+      .bind(3, consent.purpose)
+      .bind(4, std::int64_t{consent.granted ? 1 : 0})
+      .bind(5, consent.time_ms)
+      .bind(6, consent.expires_ms)
+      .run();
 }
 
 Result<void, std::string> Writer::apply(const SetRetained& operation) {

@@ -35,6 +35,7 @@ class Writer {
   Result<void, std::string> apply(const RemoveIncomingQos2& operation);
   Result<void, std::string> apply(const SetRetained& operation);
   Result<void, std::string> apply(const SaveBan& operation);
+  Result<void, std::string> apply(const SaveConsent& operation);
   // Adds `message` unless it is stored already (by the other deliveries of its publish).
   Result<void, std::string> insert_message(const MessageRecord& message);
   // Deletes message `id` if no delivery or delayed delivery refers to it any more.
@@ -50,6 +51,7 @@ class Writer {
   Statement add_qos2_, remove_qos2_;
   Statement set_retained_, clear_retained_;
   Statement save_ban_, forget_bans_;
+  Statement save_consent_;
 };
 
 // "1 5 9": the subscription identifiers of a delivery as stored.

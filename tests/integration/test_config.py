@@ -129,3 +129,30 @@ def test_the_reference_documents_every_key_of_the_example():
         assert f"`{name}`" in reference, f"{key} is not in docs/configuration.md"
     for key in optional:
         assert f"# {key.rsplit('.', 1)[1]} = " in example, f"{key} is not in examples/mqwarden.toml"
+
+
+@pytest.mark.parametrize("source, message", [
+    ('topic = "gps/#/x"', 'context_sources[0].topic: "gps/#/x" is not a topic filter'),
+    ('topic = "$share/g/gps/+"', "context_sources[0].topic: a context source cannot be a shared subscription"),
+    ('name = "position"', "context_sources[0]: a context source needs a topic"),
+    ('topic = "t"\nentity_level = 2\nentity_field = "id"', "entity_level and entity_field exclude each other"),
+    ('topic = "t"\nvalue = "x"', "context_sources[0].value: a position is read from latitude and longitude"),
+    ('topic = "t"\nkind = "number"\nvalue = "x"', 'needs a name'),
+    ('topic = "t"\nname = "room temp"', '"room temp" is not a name'),
+    ('topic = "t"\nkind = "number"\nname = "t"\nlatitude = "a"', 'context_sources[0].latitude: applies only to'),
+    ('topic = "t"\nentity_level = 0', "context_sources[0].entity_level: 0 is out of range 1..64"),
+])
+def test_a_bad_context_source_is_reported(mqwarden_binary, tmp_path, source, message):
+    path = write(tmp_path, "[[context_sources]]\n" + source + "\n")
+    result = run(mqwarden_binary, "-c", str(path), "--check-config")
+    assert result.returncode == 2
+    assert message in result.stderr, result.stderr
+
+
+def test_context_sources_pass(mqwarden_binary, tmp_path):
+    path = write(tmp_path, '[context]\nmax_entities = 1000\n'
+                           '[[context_sources]]\ntopic = "gps/+"\nentity_level = 2\nmax_age = "30 s"\n'
+                           '[[context_sources]]\nname = "battery"\ntopic = "status/#"\nentity_field = "device"\n'
+                           'kind = "number"\nvalue = "battery.level"\n')
+    result = run(mqwarden_binary, "-c", str(path), "--check-config")
+    assert result.returncode == 0, result.stderr
