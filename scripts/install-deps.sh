@@ -22,13 +22,28 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
-if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "install-deps: installing ${missing[*]}" >&2
+# A slimmed system may list tzdata as installed with its zone files removed.
+reinstall=()
+if [[ ! " ${missing[*]} " =~ " tzdata " && ! -f /usr/share/zoneinfo/Europe/Rome ]]; then
+  reinstall+=(tzdata)
+fi
+if [[ ${#missing[@]} -gt 0 || ${#reinstall[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]} ${reinstall[*]}" >&2
   sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if [[ ${#reinstall[@]} -gt 0 ]]; then
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends --reinstall "${reinstall[@]}" >/dev/null
+  fi
+fi
+if [[ ! -f /usr/share/zoneinfo/Europe/Rome ]]; then
+  echo "install-deps: /usr/share/zoneinfo has no IANA zones after installing tzdata" \
+       "(is /usr/share/zoneinfo excluded in /etc/dpkg/dpkg.cfg.d?)" >&2
+  exit 1
 fi
 
 # MQTT.js, pinned by tests/integration/js/package-lock.json.

@@ -6,7 +6,7 @@
 
 #include "policy/parser_internal.hpp"
 #include "policy/suggest.hpp"
-#include "policy/time_zone.hpp"
+#include "policy/civil_calendar.hpp"
 #include "policy/words.hpp"
 
 namespace mqwarden::policy::detail {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "policy/civil_calendar.hpp"
 #include "policy/time_zone.hpp"
 
 namespace mqwarden::policy {
@@ -14,10 +15,6 @@ constexpr std::int64_t kDayMinutes = 24 * 60;
 
 double radians(double degrees) {
   return degrees * std::numbers::pi / 180.0;
-}
-
-std::int64_t floor_div(std::int64_t value, std::int64_t divisor) {
-  return value / divisor - (value % divisor < 0 ? 1 : 0);
 }
 
 // `degrees` brought into [0, 360).

@@ -1,8 +1,7 @@
 // Time zones for calendars: the offset from UTC in force at an instant, read
 // from the system's TZif files (/usr/share/zoneinfo/<name>, RFC 8536 versions
 // 1 to 4). Version 2+ files use their 64-bit data and, after the last
-// transition, the POSIX TZ rule of their footer (e.g. `CET-1CEST,M3.5.0,M10.5.0/3`).
-// Also the civil-calendar arithmetic that calendars share with it.
+// transition, the POSIX TZ rule of their footer (posix_time_zone_rule.hpp).
 //
 // A TimeZone is immutable once loaded and shared through
 // std::shared_ptr<const TimeZone>: utc_offset_seconds() may be called from any
@@ -19,37 +18,9 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "policy/posix_time_zone_rule.hpp"
 
 namespace mqwarden::policy {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31).
-std::int64_t days_from_civil(std::int64_t year, int month, int day);
-int days_in_month(std::int64_t year, int month);
-
-// A POSIX TZ rule: standard time, and optionally daylight time with the two
-// yearly changes (`EST5EDT,M3.2.0,M11.1.0`). Offsets are seconds east of UTC.
-struct PosixTimeZoneRule {
-  // When a change happens in a year: `Jn` (1-365, no 29 February), `n`
-  // (0-365, counting it) or `Mm.w.d` (day d, 0 = Sunday, of week w, 5 = last,
-  // of month m), at `time` seconds after local midnight (may be negative or
-  // beyond a day, as version 3 allows).
-  struct Change {
-    enum class Kind : std::uint8_t { julian_without_leap_day, zero_based_day, month_week_day } kind{};
-    int day = 0;  // Jn, n, or d of Mm.w.d
-    int week = 0;
-    int month = 0;
-    std::int32_t time = 2 * 3600;
-  };
-  std::int32_t standard_offset = 0;
-  std::optional<std::int32_t> daylight_offset;  // absent: no daylight saving
-  Change daylight_starts;
-  Change daylight_ends;
-
-  std::int32_t utc_offset_seconds(std::int64_t utc_seconds) const;
-};
-
-// `CET-1CEST,M3.5.0,M10.5.0/3`; an error message if `text` is not one.
-Result<PosixTimeZoneRule, std::string> parse_posix_time_zone_rule(std::string_view text);
 
 class TimeZone {
  public:
