@@ -21,9 +21,16 @@ struct Tuple {
   std::vector<Value> arguments;
 };
 
-bool reads_now(const Node& node) {
+// Whether evaluating `node` reads the clock, directly or through the
+// situations it calls (the checker refuses situations that call themselves;
+// `depth` bounds the walk all the same).
+bool reads_now(const CompiledPolicy& policy, const Node& node, std::size_t depth = 0) {
   if (node.kind == NodeKind::now) return true;
-  return std::ranges::any_of(node.children, reads_now);
+  if (node.kind == NodeKind::situation && node.index < policy.situations.size() && depth < policy.situations.size() &&
+      reads_now(policy, policy.situations[node.index].condition, depth + 1)) {
+    return true;
+  }
+  return std::ranges::any_of(node.children, [&](const Node& child) { return reads_now(policy, child, depth); });
 }
 
 // The situation calls under `node` whose arguments are constants or the instance's parameters.
@@ -75,25 +82,25 @@ void SituationMonitor::use(std::shared_ptr<const CompiledPolicy> policy, std::in
     std::unordered_map<std::string, bool> held;
     for (const Instance& instance : instances_) held.emplace(instance.key, instance.holds);
     instances_.clear();
+    by_key_.clear();
     by_entity_.clear();
     rechecks_.clear();
     reading_now_.clear();
     policy_ = std::move(policy);
-    std::unordered_map<std::string, std::size_t> seen;
     std::uint64_t refused = 0;
     for (Tuple& tuple : monitored_tuples(*policy_)) {
       std::string key = key_of(*policy_, tuple);
-      if (seen.contains(key)) continue;
+      if (by_key_.contains(key)) continue;
       if (instances_.size() >= max_instances_) {
         ++refused;
         continue;
       }
-      seen.emplace(key, instances_.size());
+      by_key_.emplace(key, instances_.size());
       Instance instance;
       instance.key = std::move(key);
       instance.situation = tuple.situation;
       instance.arguments = std::move(tuple.arguments);
-      instance.reads_now = reads_now(policy_->situations[tuple.situation].condition);
+      instance.reads_now = reads_now(*policy_, policy_->situations[tuple.situation].condition);
       if (instance.reads_now) reading_now_.push_back(instances_.size());
       instances_.push_back(std::move(instance));
     }
@@ -122,9 +129,9 @@ bool SituationMonitor::evaluate(std::size_t index, std::int64_t now_ms) {
   const policy::Frame frame{*policy_, at, instance.arguments, arena};
   const bool holds = policy::holds(policy_->situations[instance.situation].condition, frame);
   instance.entities = log.entities();
-  for (const std::string& entity : instance.entities) by_entity_[entity].push_back(index);
+  for (const std::string& entity : instance.entities) by_entity_[entity].insert(index);
   instance.recheck_at_ms = log.earliest_stale_ms();
-  if (instance.recheck_at_ms != kNever) rechecks_.emplace(instance.recheck_at_ms, index);
+  if (instance.recheck_at_ms != kNever) instance.recheck = rechecks_.emplace(instance.recheck_at_ms, index);
   const bool changed = holds != instance.holds;
   instance.holds = holds;
   return changed;
@@ -135,18 +142,12 @@ void SituationMonitor::unindex(std::size_t index) {
   for (const std::string& entity : instance.entities) {
     auto it = by_entity_.find(entity);
     if (it == by_entity_.end()) continue;
-    std::erase(it->second, index);
+    it->second.erase(index);
     if (it->second.empty()) by_entity_.erase(it);
   }
   instance.entities.clear();
   if (instance.recheck_at_ms == kNever) return;
-  auto [first, last] = rechecks_.equal_range(instance.recheck_at_ms);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == index) {
-      rechecks_.erase(it);
-      break;
-    }
-  }
+  rechecks_.erase(instance.recheck);
   instance.recheck_at_ms = kNever;
 }
 
@@ -156,7 +157,8 @@ void SituationMonitor::entity_changed(std::string_view entity, std::int64_t now_
     std::lock_guard lock(mutex_);
     auto it = by_entity_.find(std::string(entity));
     if (it == by_entity_.end()) return;
-    const std::vector<std::size_t> readers = it->second;  // evaluate() re-indexes
+    std::vector<std::size_t> readers(it->second.begin(), it->second.end());  // evaluate() re-indexes
+    std::ranges::sort(readers);  // events in the order the policy declares the instances
     for (std::size_t index : readers) {
       if (evaluate(index, now_ms)) note(batch, instances_[index]);
     }
@@ -198,8 +200,8 @@ void SituationMonitor::raise(const Batch& batch, std::int64_t now_ms) const {
 
 bool SituationMonitor::holds(std::string_view situation, const nlohmann::json& arguments) const {
   std::lock_guard lock(mutex_);
-  const std::string key = std::string(situation) + arguments.dump();
-  return std::ranges::any_of(instances_, [&](const Instance& instance) { return instance.key == key && instance.holds; });
+  const auto found = by_key_.find(std::string(situation) + arguments.dump());
+  return found != by_key_.end() && instances_[found->second].holds;
 }
 
 std::size_t SituationMonitor::instances() const {

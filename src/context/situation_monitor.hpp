@@ -43,8 +43,9 @@ class SituationMonitor {
   SituationMonitor(std::size_t max_instances, Raise raise);
 
   // The policy in force is now `policy`: monitors the tuples it uses. An
-  // instance it had before (same situation text, same arguments) keeps its
-  // state; a new one that holds at once starts.
+  // instance it had before (same situation name, same arguments) keeps its
+  // state; a new one that holds at once starts. An instance the new policy no
+  // longer uses is dropped without an `ends`: no rule in force refers to it.
   void use(std::shared_ptr<const policy::CompiledPolicy> policy, std::int64_t now_ms);
   // `entity`'s context changed: re-evaluates the instances that read it.
   void entity_changed(std::string_view entity, std::int64_t now_ms);
@@ -66,6 +67,7 @@ class SituationMonitor {
     bool holds = false;
     std::vector<std::string> entities;  // read by the last evaluation
     std::int64_t recheck_at_ms = kNever;
+    std::multimap<std::int64_t, std::size_t>::iterator recheck;  // in rechecks_ unless recheck_at_ms is kNever
   };
   // The starts and ends found under the lock, raised after it: copies of
   // what the events need, and the policy their argument views point into.
@@ -90,7 +92,8 @@ class SituationMonitor {
   mutable std::mutex mutex_;
   std::shared_ptr<const policy::CompiledPolicy> policy_;                   // guarded by mutex_
   std::vector<Instance> instances_;                                        // guarded by mutex_
-  std::unordered_map<std::string, std::vector<std::size_t>> by_entity_;   // guarded by mutex_
+  std::unordered_map<std::string, std::size_t> by_key_;                    // guarded by mutex_
+  std::unordered_map<std::string, std::unordered_set<std::size_t>> by_entity_;  // guarded by mutex_
   std::multimap<std::int64_t, std::size_t> rechecks_;                      // guarded by mutex_
   std::vector<std::size_t> reading_now_;                                   // guarded by mutex_
   std::uint64_t refused_ = 0;                                              // guarded by mutex_
