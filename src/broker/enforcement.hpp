@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,10 @@ class Enforcement {
   explicit Enforcement(std::shared_ptr<policy::Engine> engine, EnforcementOptions options = {});
 
   bool active() const { return engine_ != nullptr; }
+  // The longest delay a policy may impose (longer ones are cut to it).
+  std::chrono::milliseconds max_delay() const {
+    return engine_ ? std::chrono::milliseconds(engine_->config().max_delay_ms) : std::chrono::milliseconds::zero();
+  }
   // Whether an event of this kind can matter to the policy in force.
   bool wants(policy::Mode mode, policy::Activity activity) const {
     if (!engine_) return false;

@@ -96,10 +96,11 @@ void Broker::restore_delayed(const std::shared_ptr<Session>& session, store::Del
   }
   delivery->sequence = 0;  // numbered when it is handed to the session
   delivery->delayed_sequence = row;
-  // What is left of the delay (none if it ended while the broker was down),
-  // counted against the delay queue's bounds as before the restart.
-  const auto left =
-      std::max(std::chrono::milliseconds::zero(), std::chrono::milliseconds(stored.due_at_ms - unix_now_ms()));
+  // What is left of the delay (none if it ended while the broker was down;
+  // at most the maximum delay now configured), counted against the delay
+  // queue's bounds as before the restart.
+  const auto left = std::clamp(std::chrono::milliseconds(stored.due_at_ms - unix_now_ms()),
+                               std::chrono::milliseconds::zero(), enforcement_->max_delay());
   if (!deliver_after(session, *delivery, left)) store_->remove_delayed(session->id(), row, message_id);
 }
 

@@ -83,6 +83,7 @@ class Engine {
   // The policy in force.
   std::shared_ptr<const CompiledPolicy> policy() const;
   const Registry& registry() const { return registry_; }
+  const EngineConfig& config() const { return config_; }
 
  private:
   Decision decide(const std::shared_ptr<const EngineSnapshot>& snapshot, const Event& event,

@@ -17,12 +17,13 @@ stop_or_kill = pytest.mark.parametrize("ending", ["stop", "kill"])
 
 @pytest.fixture
 def delaying_broker(policy_broker, tmp_path):
-    """`delaying_broker(policy_config="")`: a broker delaying "late/#" by DELAY, storing its state in tmp_path;
-    call it again for the same broker restarted on the same database."""
+    """`delaying_broker(policy_config="", policy=POLICY)`: a broker delaying "late/#" (by DELAY unless `policy`
+    says otherwise), storing its state in tmp_path; call it again for the same broker restarted on the same
+    database."""
 
-    def start(policy_config=""):
+    def start(policy_config="", policy=POLICY):
         persistence = f'[persistence]\nenabled = true\npath = "{tmp_path / "db"}"\n'
-        return policy_broker(POLICY, config=policy_config + persistence)
+        return policy_broker(policy, config=policy_config + persistence)
 
     return start
 
@@ -107,6 +108,18 @@ def test_the_delay_queue_bounds_hold_after_a_restart(delaying_broker, client_fac
     assert len(subscriber.expect(1, timeout=DELAY + 5)) == 1
     subscriber.expect_none(timeout=1.0)
     assert "delay queue full" in restarted.log()
+
+
+def test_a_restored_delay_is_cut_to_the_maximum_delay_configured_after_the_restart(delaying_broker, client_factory):
+    long_delay = 'rule d { on tentative deliver where topic matches "late/#" then delay 10 min }'
+    broker = delaying_broker(policy=long_delay)
+    go_offline_subscribed(client_factory, broker, mqtt.MQTTv5)
+    publish(client_factory, broker, [("late/a", b"held", None)])
+    assert broker.stop() == 0
+
+    restarted = delaying_broker('max_delay = "1 s"\n', policy=long_delay)
+    subscriber = come_back(client_factory, restarted, mqtt.MQTTv5)
+    assert subscriber.expect_one(timeout=DELAY + 5).payload == b"held"  # not ten minutes later
 
 
 def test_a_delayed_delivery_to_a_clean_session_does_not_survive_a_restart(delaying_broker, client_factory):
