@@ -31,9 +31,10 @@ class ByteReader {
     return value;
   }
   std::int64_t signed_big_endian(std::size_t size) {
-    const std::uint64_t value = big_endian(size);
-    const std::uint64_t sign_bit = std::uint64_t{1} << (size * 8 - 1);
-    return static_cast<std::int64_t>(value ^ sign_bit) - static_cast<std::int64_t>(sign_bit);
+    // The value's top bit shifted to bit 63, then an arithmetic shift back
+    // (both well defined since C++20): no signed arithmetic that could overflow.
+    const unsigned unused_bits = 64 - static_cast<unsigned>(size) * 8;
+    return static_cast<std::int64_t>(big_endian(size) << unused_bits) >> unused_bits;
   }
   std::string_view rest() const { return data_.substr(pos_); }
 
