@@ -190,7 +190,7 @@ class ExpressionCompiler {
   Node operator()(const Temporal& temporal) {
     if (scope_.temporal == nullptr) {
       state_.error(DiagnosticCode::temporal_in_filter, expr_.span,
-                   "the engine supports temporal operators only in a rule's 'if' condition, not in situations",
+                   "temporal operators belong in a rule's 'if' condition, not in a situation",
                    "move the operator into the rules that use the situation");
       return node(NodeKind::constant);
     }

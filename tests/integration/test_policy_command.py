@@ -31,6 +31,16 @@ def test_error_is_shown_at_its_place_and_fails(mqwarden_binary, tmp_path):
     assert result.stdout == ""
 
 
+def test_what_the_broker_would_refuse_at_load_fails_the_check(mqwarden_binary, tmp_path):
+    path = tmp_path / "history_in_situation.policy"
+    path.write_text('situation pinged = within(1 s, actual ping)\n'
+                    'rule r { on tentative publish if situation pinged then allow }\n')
+    result = policy(mqwarden_binary, "check", str(path))
+    assert result.returncode == 1
+    assert f"{path}:1:20: error: " in result.stderr and "temporal-in-filter" in result.stderr
+    assert result.stdout == ""
+
+
 def test_files_are_checked_together_as_one_policy(mqwarden_binary, tmp_path):
     """A template in one file configured in another; and a name declared in both files is an error."""
     (tmp_path / "templates.policy").write_text(
