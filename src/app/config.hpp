@@ -145,6 +145,8 @@ struct PolicySection {
   static constexpr Bounds<std::uint32_t> kMaxDelayedMessagesBounds{0, 10'000'000};
   static constexpr Bounds<std::uint64_t> kMaxDelayedBytesBounds{0, 16 * kGiB};
   static constexpr Bounds<std::uint32_t> kReactionQueueBounds{1, 1'000'000};
+  static constexpr Bounds<std::uint32_t> kMaxSlicesBounds{1, 10'000'000};
+  static constexpr Bounds<std::uint32_t> kMaxLifecycleInstancesBounds{0, 10'000'000};
   static constexpr Bounds<std::chrono::milliseconds> kWebhookTimeoutBounds{std::chrono::milliseconds{100},
                                                                            std::chrono::minutes{1}};
   static constexpr Bounds<std::uint32_t> kWebhookAttemptsBounds{1, 10};
@@ -158,6 +160,8 @@ struct PolicySection {
   std::chrono::milliseconds step{1000};              // the temporal operators' time step
   std::uint32_t max_delayed_messages = 100'000;      // deliveries held by `delay` at once
   std::uint64_t max_delayed_bytes = 256 * kMiB;
+  std::uint32_t max_slices = 10'000;               // per-value states of one temporal operator; LRU evicted
+  std::uint32_t max_lifecycle_instances = 10'000;  // live lifecycle-bound template instances
   std::string pseudonym_key_file;                   // the secret key of `pseudonymise`
   std::string identity_file;                        // roles and attributes of users and clients
   std::uint32_t reaction_queue = 10'000;            // reactions waiting to run

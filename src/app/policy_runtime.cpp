@@ -47,6 +47,8 @@ policy::EngineConfig engine_config(const PolicySection& config) {
   }
   engine.max_delay_ms = config.max_delay.count();
   engine.step_ms = config.step.count();
+  engine.max_slices = config.max_slices;
+  engine.max_lifecycle_instances = config.max_lifecycle_instances;
   return engine;
 }
 

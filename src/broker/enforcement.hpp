@@ -77,6 +77,8 @@ class Enforcement {
   explicit Enforcement(std::shared_ptr<policy::Engine> engine, EnforcementOptions options = {});
 
   bool active() const { return engine_ != nullptr; }
+  // The engine's live lifecycle instances and what its caps refused or evicted.
+  policy::EngineMetrics engine_metrics() const { return engine_ ? engine_->metrics() : policy::EngineMetrics{}; }
   // The longest delay a policy may impose (longer ones are cut to it).
   std::chrono::milliseconds max_delay() const {
     return engine_ ? std::chrono::milliseconds(engine_->config().max_delay_ms) : std::chrono::milliseconds::zero();

@@ -57,6 +57,11 @@ void Broker::publish_sys_topics(const std::string& version) {
                                  {"$SYS/broker/policy/deliveries/delayed", count(policy.delayed_deliveries)},
                                  {"$SYS/broker/policy/delays/dropped", count(policy.dropped_delays)},
                                  {"$SYS/broker/policy/reactions/dropped", count(policy.dropped_reactions)}});
+    const policy::EngineMetrics engine = enforcement_->engine_metrics();
+    values.insert(values.end(),
+                  {{"$SYS/broker/policy/instances/live", std::to_string(engine.lifecycle_instances)},
+                   {"$SYS/broker/policy/instances/refused", std::to_string(engine.refused_lifecycle_instances)},
+                   {"$SYS/broker/policy/slices/evicted", std::to_string(engine.slice_evictions)}});
   }
   for (const auto& [topic, value] : values) {
     publish(make_message(mqtt::Publish{topic, 0, mqtt::QoS::at_most_once, true, false, {}, value}, "", now), now);

@@ -13,11 +13,13 @@
 namespace mqwarden::policy {
 namespace {
 
-std::shared_ptr<const EngineSnapshot> empty_snapshot(const EngineConfig& config) {
+std::shared_ptr<const EngineSnapshot> empty_snapshot(const EngineConfig& config,
+                                                    std::shared_ptr<EngineCounters> counters) {
   auto policy = std::make_shared<CompiledPolicy>();
   policy->config = config;
   auto snapshot = std::make_shared<EngineSnapshot>();
   snapshot->policy = std::move(policy);
+  snapshot->counters = std::move(counters);
   return snapshot;
 }
 
@@ -27,7 +29,8 @@ Engine::Engine(Registry registry, HostFunctions functions, EngineConfig config)
     : registry_(std::move(registry)),
       functions_(std::move(functions)),
       config_(config),
-      snapshot_(empty_snapshot(config)) {}
+      counters_(std::make_shared<EngineCounters>()),
+      snapshot_(empty_snapshot(config, counters_)) {}
 
 std::shared_ptr<const EngineSnapshot> Engine::current() const {
   const std::lock_guard lock(snapshot_mutex_);
@@ -38,6 +41,15 @@ std::shared_ptr<const CompiledPolicy> Engine::policy() const {
   return current()->policy;
 }
 
+EngineMetrics Engine::metrics() const {
+  const std::shared_ptr<const EngineSnapshot> snapshot = current();
+  EngineMetrics metrics;
+  metrics.lifecycle_instances = snapshot->live ? snapshot->live->size() : 0;
+  metrics.refused_lifecycle_instances = counters_->refused_lifecycle_instances.load(std::memory_order_relaxed);
+  metrics.slice_evictions = counters_->slice_evictions.load(std::memory_order_relaxed);
+  return metrics;
+}
+
 Result<Diagnostics, Diagnostics> Engine::load(const SourceSet& sources, std::int64_t now_ms) {
   const std::lock_guard lock(load_mutex_);
   auto loaded = load_policy(sources, registry_);
@@ -45,7 +57,7 @@ Result<Diagnostics, Diagnostics> Engine::load(const SourceSet& sources, std::int
   auto compiled = compile_policy({loaded->policy, sources, registry_, functions_, config_});
   if (!compiled) return fail(compiled.error());
   const std::shared_ptr<const EngineSnapshot> previous = current();
-  auto snapshot = make_snapshot(std::move(*compiled), previous.get(), now_ms);
+  auto snapshot = make_snapshot(std::move(*compiled), previous.get(), now_ms, counters_);
   if (!snapshot) return fail(snapshot.error());
   const std::lock_guard swap(snapshot_mutex_);
   snapshot_ = std::move(*snapshot);

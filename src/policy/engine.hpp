@@ -24,6 +24,7 @@
 #include "policy/decision.hpp"
 #include "policy/diagnostic.hpp"
 #include "policy/engine_config.hpp"
+#include "policy/engine_counters.hpp"
 #include "policy/engine_snapshot.hpp"
 #include "policy/event.hpp"
 #include "policy/host_functions.hpp"
@@ -84,6 +85,9 @@ class Engine {
   std::shared_ptr<const CompiledPolicy> policy() const;
   const Registry& registry() const { return registry_; }
   const EngineConfig& config() const { return config_; }
+  // The live lifecycle instances of the policy in force, and what was
+  // refused or evicted since the engine started.
+  EngineMetrics metrics() const;
 
  private:
   Decision decide(const std::shared_ptr<const EngineSnapshot>& snapshot, const Event& event,
@@ -92,6 +96,7 @@ class Engine {
   const Registry registry_;
   const HostFunctions functions_;
   const EngineConfig config_;
+  const std::shared_ptr<EngineCounters> counters_;
   std::shared_ptr<const EngineSnapshot> current() const;
 
   mutable std::mutex snapshot_mutex_;

@@ -42,8 +42,10 @@ std::uint64_t interest_of(const CompiledPolicy& policy) {
 
 Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::shared_ptr<const CompiledPolicy> policy,
                                                                          const EngineSnapshot* previous,
-                                                                         std::int64_t now_ms) {
+                                                                         std::int64_t now_ms,
+                                                                         std::shared_ptr<EngineCounters> counters) {
   auto snapshot = std::make_shared<EngineSnapshot>();
+  snapshot->counters = std::move(counters);
   snapshot->temporal.resize(policy->instances.size());
   auto carried = states_by_identity(previous);
   Diagnostics problems;
@@ -51,7 +53,7 @@ Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::sh
     if (instance.rule->temporal.empty()) continue;
     if (auto found = carried.find(identity_of(instance)); found != carried.end()) {
       snapshot->temporal[instance.slot] = found->second;
-    } else if (auto created = TemporalState::create(*policy, instance, now_ms)) {
+    } else if (auto created = TemporalState::create(*policy, instance, now_ms, snapshot->counters.get())) {
       snapshot->temporal[instance.slot] = std::move(*created);
     } else {
       problems.push_back(created.error());
@@ -61,7 +63,8 @@ Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::sh
   }
   if (!problems.empty()) return fail(std::move(problems));
   if (!policy->lifecycles.empty()) {
-    snapshot->live = std::make_shared<LiveInstances>(*policy, previous != nullptr ? previous->live.get() : nullptr);
+    snapshot->live = std::make_shared<LiveInstances>(policy, snapshot->counters);
+    if (previous != nullptr && previous->live) snapshot->live->take_over(*previous->live, snapshot->live);
   }
   snapshot->interest = interest_of(*policy);
   snapshot->policy = std::move(policy);

@@ -15,6 +15,7 @@
 #include "common/result.hpp"
 #include "policy/compiled_policy.hpp"
 #include "policy/diagnostic.hpp"
+#include "policy/engine_counters.hpp"
 #include "policy/live_instances.hpp"
 #include "policy/observer_index.hpp"
 #include "policy/temporal_state.hpp"
@@ -26,6 +27,7 @@ struct EngineSnapshot {
   std::vector<std::shared_ptr<TemporalState>> temporal;  // by RuleInstance::slot; null without temporal operators
   ObserverIndex observers;                               // of the static instances
   std::shared_ptr<LiveInstances> live;  // the lifecycle-bound instances; null without lifecycle configurations
+  std::shared_ptr<EngineCounters> counters;  // what the temporal states and live instances count into
   // Bit interest_bit(mode, activity) is set when a rule triggers on, a
   // temporal pattern observes, or a lifecycle starts or ends with such events.
   std::uint64_t interest = 0;
@@ -41,6 +43,7 @@ constexpr std::uint64_t interest_bit(Mode mode, Activity activity) {
 // `previous` may be null. `now_ms` starts the instances that are new.
 Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::shared_ptr<const CompiledPolicy> policy,
                                                                          const EngineSnapshot* previous,
-                                                                         std::int64_t now_ms);
+                                                                         std::int64_t now_ms,
+                                                                         std::shared_ptr<EngineCounters> counters);
 
 }  // namespace mqwarden::policy

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "policy/compile_internal.hpp"
 #include "policy/evaluate.hpp"
@@ -39,20 +40,25 @@ std::string label_of(const CompiledLifecycle& lifecycle, std::span<const Value> 
 
 }  // namespace
 
-LiveInstances::LiveInstances(const CompiledPolicy& policy, const LiveInstances* previous) : policy_(policy) {
-  for (const CompiledLifecycle& lifecycle : policy.lifecycles) {
+LiveInstances::LiveInstances(std::shared_ptr<const CompiledPolicy> policy, std::shared_ptr<EngineCounters> counters)
+    : policy_owner_(std::move(policy)), policy_(*policy_owner_), counters_(std::move(counters)) {
+  for (const CompiledLifecycle& lifecycle : policy_.lifecycles) {
     ends_.push_back({detail::index_hint(lifecycle.end_where ? &*lifecycle.end_where : nullptr), {}, {}});
   }
-  if (previous == nullptr) return;
-  const std::unique_lock lock(previous->mutex_);
-  for (const auto& [key, live] : previous->live_) {
-    for (std::size_t i = 0; i < policy.lifecycles.size(); ++i) {
-      if (policy.lifecycles[i].fingerprint != live->lifecycle->fingerprint) continue;
+}
+
+void LiveInstances::take_over(LiveInstances& previous, const std::shared_ptr<LiveInstances>& self) {
+  const std::unique_lock previous_lock(previous.mutex_);
+  const std::unique_lock lock(mutex_);
+  for (const auto& [key, live] : previous.live_) {
+    for (std::size_t i = 0; i < policy_.lifecycles.size(); ++i) {
+      if (policy_.lifecycles[i].fingerprint != live->lifecycle->fingerprint) continue;
       // A carried instance keeps its temporal state, and with it its start.
       if (auto carried = instantiate(i, live->arguments, /*start_ms=*/0, &live->temporal)) insert(std::move(carried));
       break;
     }
   }
+  previous.successor_ = self;
 }
 
 void LiveInstances::candidates(const Event& event, std::vector<Candidate>& out) const {
@@ -119,7 +125,7 @@ std::unique_ptr<LiveInstances::Live> LiveInstances::instantiate(
       live->temporal.push_back(nullptr);
     } else if (carried != nullptr && i < carried->size() && (*carried)[i]) {
       live->temporal.push_back((*carried)[i]);
-    } else if (auto created = TemporalState::create(policy_, live->rules.back(), start_ms)) {
+    } else if (auto created = TemporalState::create(policy_, live->rules.back(), start_ms, counters_.get())) {
       live->temporal.push_back(std::move(*created));
     } else {
       return nullptr;
@@ -175,7 +181,13 @@ void LiveInstances::observe(const Event& event) {
         return is_kind(lifecycle.start, event) || is_kind(lifecycle.end, event);
       });
   if (!concerned) return;
-  const std::unique_lock lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (successor_) {
+    const std::shared_ptr<LiveInstances> successor = successor_;
+    lock.unlock();
+    successor->observe(event);
+    return;
+  }
   std::vector<std::size_t> started;
   for (std::size_t i = 0; i < policy_.lifecycles.size(); ++i) {
     for (Live* live : ending(i, event)) dispose(live);
@@ -183,7 +195,7 @@ void LiveInstances::observe(const Event& event) {
   }
   for (const std::size_t configuration : started) {
     if (live_.size() >= policy_.config.max_lifecycle_instances) {
-      refused_.fetch_add(1, std::memory_order_relaxed);
+      counters_->refused_lifecycle_instances.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     const CompiledLifecycle& lifecycle = policy_.lifecycles[configuration];
@@ -194,7 +206,7 @@ void LiveInstances::observe(const Event& event) {
     if (auto live = instantiate(configuration, arguments, event.time_ms, nullptr)) {
       insert(std::move(live));
     } else {
-      refused_.fetch_add(1, std::memory_order_relaxed);
+      counters_->refused_lifecycle_instances.fetch_add(1, std::memory_order_relaxed);
     }
   }
 }

@@ -7,7 +7,8 @@
 // an ending event is still decided by them) and those it starts are created
 // (their history starts at that event's time, which they do not see). The
 // number of live instances is capped by EngineConfig::max_lifecycle_instances;
-// start events beyond the cap create nothing and are counted in refused().
+// start events beyond the cap create nothing and are counted in the engine's
+// counters (engine_counters.hpp).
 // Instances are indexed like static ones (rule_index.hpp, observer_index.hpp),
 // and ends by the parameter their `until` filter compares with an event field.
 //
@@ -16,7 +17,6 @@
 // only for events of a kind that can start or end an instance.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "policy/compiled_policy.hpp"
+#include "policy/engine_counters.hpp"
 #include "policy/event.hpp"
 #include "policy/observer_index.hpp"
 #include "policy/rule_index.hpp"
@@ -41,9 +42,9 @@ struct Candidate {
 
 class LiveInstances {
  public:
-  // Carries over from `previous` (may be null) the instances of configurations
-  // whose text and template rules did not change, with their temporal state.
-  LiveInstances(const CompiledPolicy& policy, const LiveInstances* previous);
+  // `counters` receives the refused instances and their slice evictions.
+  // Keeps `policy` alive: a superseded LiveInstances may outlive its snapshot.
+  LiveInstances(std::shared_ptr<const CompiledPolicy> policy, std::shared_ptr<EngineCounters> counters);
   LiveInstances(const LiveInstances&) = delete;
   LiveInstances& operator=(const LiveInstances&) = delete;
 
@@ -53,11 +54,19 @@ class LiveInstances {
   // Under lock_shared(): appends the instances whose patterns observe `event`.
   void observers(const Event& event, std::vector<Observer>& out) const;
 
-  // After the decision of `event` (without holding lock_shared()).
+  // After the decision of `event` (without holding lock_shared()). Once
+  // superseded (take_over), forwards the event to the successor instead.
   void observe(const Event& event);
 
+  // Takes over from `previous`, the instances of the policy this one replaces,
+  // those of configurations whose text and template rules did not change,
+  // with their temporal state. From then on `previous` forwards what it
+  // observes here, so that an instance started or ended by a decision still
+  // in flight on the old policy is not lost. `self` owns this object; call
+  // once, before this policy is put in force.
+  void take_over(LiveInstances& previous, const std::shared_ptr<LiveInstances>& self);
+
   std::size_t size() const;
-  std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   struct Live {
@@ -83,6 +92,7 @@ class LiveInstances {
   void insert(std::unique_ptr<Live> live);
   void dispose(Live* live);
 
+  const std::shared_ptr<const CompiledPolicy> policy_owner_;
   const CompiledPolicy& policy_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<Live*, std::unique_ptr<Live>> live_;
@@ -90,8 +100,9 @@ class LiveInstances {
   std::vector<Ends> ends_;  // per configuration
   RuleIndex index_;
   ObserverIndex observers_;
-  std::atomic<std::uint64_t> refused_{0};
+  const std::shared_ptr<EngineCounters> counters_;
   std::uint64_t next_number_ = 1;
+  std::shared_ptr<LiveInstances> successor_;  // guarded by mutex_; set by the successor's take_over
 };
 
 }  // namespace mqwarden::policy

@@ -3,8 +3,8 @@
 // event.client.ip` keeps one monitor per address).
 //
 // The number of slices is capped; creating one more evicts the least recently
-// used (get_or_create counts as a use, find does not), and evictions() counts
-// them for the metrics. An evicted binding that comes back starts empty: the
+// used (get_or_create counts as a use, find does not); evictions() counts
+// them, and so does the engine-wide counter given at construction, if any. An evicted binding that comes back starts empty: the
 // cap trades its history for bounded memory.
 //
 // A template over the key; BindingKey (the bound values, in a fixed order) with
@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,9 +43,10 @@ struct BindingKeyHash {
 template <class Key, class Hash = std::hash<Key>>
 class MonitorSlices {
  public:
-  // capacity: the most slices kept (at least 1).
-  MonitorSlices(const TemporalSpec& spec, std::size_t capacity)
-      : spec_(spec), capacity_(std::max<std::size_t>(capacity, 1)) {}
+  // capacity: the most slices kept (at least 1); total_evictions, if not
+  // null, counts evictions too and must outlive this.
+  MonitorSlices(const TemporalSpec& spec, std::size_t capacity, std::atomic<std::uint64_t>* total_evictions = nullptr)
+      : spec_(spec), capacity_(std::max<std::size_t>(capacity, 1)), total_evictions_(total_evictions) {}
 
   // The monitor of `key`, created if missing with its history starting at
   // start_step. Pass the rule instance's start: a new slice then answers what a
@@ -59,6 +61,7 @@ class MonitorSlices {
       index_.erase(recency_.back().first);
       recency_.pop_back();
       ++evictions_;
+      if (total_evictions_ != nullptr) total_evictions_->fetch_add(1, std::memory_order_relaxed);
     }
     recency_.emplace_front(key, TemporalMonitor(spec_, start_step));
     index_.emplace(key, recency_.begin());
@@ -83,6 +86,7 @@ class MonitorSlices {
   std::list<Entry> recency_;  // most recently used first
   std::unordered_map<Key, typename std::list<Entry>::iterator, Hash> index_;
   std::uint64_t evictions_ = 0;
+  std::atomic<std::uint64_t>* total_evictions_;
 };
 
 }  // namespace mqwarden::policy

@@ -119,7 +119,8 @@ bool observes(const TemporalOperand& operand, const Event& event) {
 
 Result<std::unique_ptr<TemporalState>, Diagnostic> TemporalState::create(const CompiledPolicy& policy,
                                                                          const RuleInstance& instance,
-                                                                         std::int64_t start_ms) {
+                                                                         std::int64_t start_ms,
+                                                                         EngineCounters* counters) {
   const StepClock clock{policy.config.step_ms};
   std::unique_ptr<TemporalState> state(new TemporalState(clock, clock.step_of(start_ms)));
   ValueArena arena;
@@ -132,7 +133,8 @@ Result<std::unique_ptr<TemporalState>, Diagnostic> TemporalState::create(const C
                              "'" + std::string(to_string(site.op)) + "' cannot be monitored: " + valid.error(),
                              "windows are counted in steps of " + std::to_string(clock.step_ms) + " ms"});
     }
-    state->sites_.push_back(std::make_unique<Site>(spec, policy.config.max_slices));
+    state->sites_.push_back(std::make_unique<Site>(spec, policy.config.max_slices,
+                                                   counters != nullptr ? &counters->slice_evictions : nullptr));
   }
   return state;
 }
@@ -196,15 +198,6 @@ void TemporalState::commit_conditions(const RuleInstance& instance, const Frame&
     const std::lock_guard lock(sites_[index]->mutex);
     sites_[index]->slices.get_or_create(*key, start_).commit(step, sample);
   }
-}
-
-std::uint64_t TemporalState::evictions() const {
-  std::uint64_t total = 0;
-  for (const auto& site : sites_) {
-    const std::lock_guard lock(site->mutex);
-    total += site->slices.evictions();
-  }
-  return total;
 }
 
 }  // namespace mqwarden::policy

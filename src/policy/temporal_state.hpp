@@ -25,6 +25,7 @@
 #include "common/result.hpp"
 #include "policy/compiled_policy.hpp"
 #include "policy/diagnostic.hpp"
+#include "policy/engine_counters.hpp"
 #include "policy/event.hpp"
 #include "policy/monitor_slices.hpp"
 #include "policy/temporal_monitor.hpp"
@@ -35,9 +36,12 @@ struct Frame;
 
 class TemporalState {
  public:
-  // Checks the instance's windows against the step (an error at the operator's span).
+  // Checks the instance's windows against the step (an error at the
+  // operator's span). Slice evictions are counted in `counters` (may be
+  // null), which must outlive the state.
   static Result<std::unique_ptr<TemporalState>, Diagnostic> create(const CompiledPolicy& policy,
-                                                                   const RuleInstance& instance, std::int64_t start_ms);
+                                                                   const RuleInstance& instance, std::int64_t start_ms,
+                                                                   EngineCounters* counters);
 
   // The value of operator number `index` (`site`) for the frame's event as the trigger.
   Value read(const TemporalSite& site, std::size_t index, const Frame& frame) const;
@@ -46,11 +50,10 @@ class TemporalState {
   // The condition operands of `instance`, sampled for the trigger of `frame`.
   void commit_conditions(const RuleInstance& instance, const Frame& frame);
 
-  std::uint64_t evictions() const;
-
  private:
   struct Site {
-    Site(const TemporalSpec& spec_in, std::size_t capacity) : spec(spec_in), slices(spec_in, capacity) {}
+    Site(const TemporalSpec& spec_in, std::size_t capacity, std::atomic<std::uint64_t>* evictions)
+        : spec(spec_in), slices(spec_in, capacity, evictions) {}
     const TemporalSpec spec;
     mutable std::mutex mutex;
     MonitorSlices<BindingKey, BindingKeyHash> slices;

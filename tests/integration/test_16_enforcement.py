@@ -542,6 +542,25 @@ def test_policy_counters_are_published_in_sys(policy_broker, client_factory):
     raise AssertionError("$SYS/broker/policy/deliveries/denied never said 1")
 
 
+def test_the_engines_caps_are_counted_in_sys(policy_broker, client_factory):
+    """One lifecycle instance per connected client, at most one: the second client's is refused."""
+    policy = ('template watch(device) { rule { on tentative publish where client.id == device then allow } }\n'
+              'configure watch(device = client.id) for each actual connect\n'
+              '  until actual disconnect where client.id == device\n')
+    broker = policy_broker(policy, config='max_lifecycle_instances = 1\n[broker]\nsys_interval = "1 s"\n')
+    watcher = client_factory("watcher", mqtt.MQTTv5, on=broker)  # its connect starts the only instance
+    assert watcher.connect() == 0
+    second = client_factory("second", mqtt.MQTTv5, on=broker)
+    assert second.connect() == 0  # refused an instance, not the connection
+    watcher.subscribe("$SYS/broker/policy/instances/#", 0)
+    seen = {}
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and seen != {"live": b"1", "refused": b"1"}:
+        message = watcher.expect_one()
+        seen[message.topic.rsplit("/", 1)[1]] = message.payload
+    assert seen == {"live": b"1", "refused": b"1"}
+
+
 @needs_mosquitto_clients
 @pytest.mark.parametrize("version", ["mqttv311", "mqttv5"])
 def test_mosquitto_clients_see_per_subscriber_verdicts(policy_broker, version):

@@ -116,11 +116,13 @@ TEST_F(LifecycleTest, AnInstancePerConnectionUntilItsDisconnect) {
 TEST_F(LifecycleTest, TheNumberOfLiveInstancesIsCapped) {
   EngineConfig config;
   config.max_lifecycle_instances = 2;
-  auto engine = engine_for(
+  const std::string text =
       "template watch(device) { rule { on tentative publish where client.id == device then deny } }\n"
-      "configure watch(device = client.id) for each actual connect until actual disconnect where client.id == device\n",
-      context, config);
+      "configure watch(device = client.id) for each actual connect until actual disconnect where client.id == device\n";
+  auto engine = engine_for(text, context, config);
   for (const char* id : {"a", "b", "c"}) engine->decide(at(Mode::actual, Activity::connect, 0, id));
+  EXPECT_EQ(engine->metrics().lifecycle_instances, 2U);
+  EXPECT_EQ(engine->metrics().refused_lifecycle_instances, 1U);
   EXPECT_TRUE(engine->decide(at(Mode::tentative, Activity::publish, 1, "a")).denied());
   EXPECT_TRUE(engine->decide(at(Mode::tentative, Activity::publish, 1, "b")).denied());
   EXPECT_FALSE(engine->decide(at(Mode::tentative, Activity::publish, 1, "c")).denied());
@@ -128,6 +130,12 @@ TEST_F(LifecycleTest, TheNumberOfLiveInstancesIsCapped) {
   engine->decide(at(Mode::actual, Activity::disconnect, 2, "a"));
   engine->decide(at(Mode::actual, Activity::connect, 3, "c"));
   EXPECT_TRUE(engine->decide(at(Mode::tentative, Activity::publish, 4, "c")).denied());
+  // The count is the engine's, not the policy's: a reload does not reset it.
+  SourceSet sources;
+  sources.add("test.policy", text + "# reloaded\n");
+  ASSERT_TRUE(engine->load(sources));
+  EXPECT_EQ(engine->metrics().refused_lifecycle_instances, 1U);
+  EXPECT_EQ(engine->metrics().lifecycle_instances, 2U);
 }
 
 TEST_F(LifecycleTest, LiveInstancesSurviveAReloadThatKeepsTheirConfiguration) {
@@ -140,6 +148,25 @@ TEST_F(LifecycleTest, LiveInstancesSurviveAReloadThatKeepsTheirConfiguration) {
   sources.add("test.policy", configuration + "rule other { on tentative ping then allow }\n");
   ASSERT_TRUE(engine->load(sources));
   EXPECT_TRUE(engine->decide(at(Mode::tentative, Activity::publish, 1, "a")).denied());
+}
+
+// A decision still in flight on the old policy when a reload puts the new one
+// in force: the instance its event starts is not lost with the old policy.
+TEST_F(LifecycleTest, AnInstanceStartedOnThePolicyBeingReplacedIsKept) {
+  const std::string configuration =
+      "template watch(device) { rule { on tentative publish where client.id == device then deny } }\n"
+      "configure watch(device = subscriber.id) for each tentative deliver until actual disconnect "
+      "where client.id == device\n";
+  auto engine = engine_for(configuration, context);
+  Event delivery = at(Mode::tentative, Activity::deliver, 0, "publisher");
+  const PublicationContext in_flight = engine->prepare_delivery(delivery);  // holds the old policy
+  SourceSet sources;
+  sources.add("test.policy", configuration + "rule other { on tentative ping then allow }\n");
+  ASSERT_TRUE(engine->load(sources));
+  Identity subscriber;
+  subscriber.id = "s";
+  engine->decide_delivery(in_flight, subscriber);  // observed by the old policy's instances
+  EXPECT_TRUE(engine->decide(at(Mode::tentative, Activity::publish, 1, "s")).denied());
 }
 
 class DeliveryTest : public ::testing::Test {

@@ -161,8 +161,10 @@ TEST_F(TemporalTest, ACappedNumberOfSlicesEvictsTheLeastRecentlyUsed) {
   flood->decide(at(Mode::tentative, Activity::connect, 0, "a"));
   flood->decide(at(Mode::tentative, Activity::connect, 0, "b"));
   flood->decide(at(Mode::tentative, Activity::connect, 0, "c"));  // evicts a
-  EXPECT_FALSE(flood->decide(at(Mode::tentative, Activity::connect, 10, "a")).denied());
+  EXPECT_EQ(flood->metrics().slice_evictions, 1U);
+  EXPECT_FALSE(flood->decide(at(Mode::tentative, Activity::connect, 10, "a")).denied());  // evicts b
   EXPECT_TRUE(flood->decide(at(Mode::tentative, Activity::connect, 20, "c")).denied());
+  EXPECT_EQ(flood->metrics().slice_evictions, 2U);
 }
 
 TEST_F(TemporalTest, AReloadKeepsTheStateOfUnchangedRules) {
