@@ -78,7 +78,7 @@ std::optional<std::string> ConsentRegistry::apply(std::string_view topic, std::s
 bool ConsentRegistry::granted(std::string_view owner, std::string_view recipient, std::string_view purpose,
                               std::int64_t now_ms) const {
   std::lock_guard lock(mutex_);
-  auto it = records_.find(std::tuple(owner, recipient, purpose));  // no copies: read on every decision
+  auto it = records_.find(KeyView(owner, recipient, purpose));  // no copies: read on every decision
   if (it == records_.end() || !it->second.granted) return false;
   return !it->second.expires_ms || now_ms < *it->second.expires_ms;
 }

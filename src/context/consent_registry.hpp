@@ -60,13 +60,24 @@ class ConsentRegistry {
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // owner, recipient, purpose
+  using KeyView = std::tuple<std::string_view, std::string_view, std::string_view>;
   static Key key_of(std::string_view owner, std::string_view recipient, std::string_view purpose);
+  // Orders keys and views of keys alike, so that a lookup copies no string.
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView view(const KeyView& key) { return key; }
+    static KeyView view(const Key& key) { return {std::get<0>(key), std::get<1>(key), std::get<2>(key)}; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
 
   const std::size_t max_records_;
   const Persist persist_;
   mutable std::mutex mutex_;
-  std::map<Key, ConsentRecord, std::less<>> records_;  // guarded by mutex_
-  std::set<Key, std::less<>> pending_;                 // guarded by mutex_
+  std::map<Key, ConsentRecord, KeyLess> records_;  // guarded by mutex_
+  std::set<Key, KeyLess> pending_;                 // guarded by mutex_
 };
 
 }  // namespace mqwarden::context
