@@ -14,7 +14,6 @@
 #include "app/acl_policy.hpp"
 #include "app/policy_scenario.hpp"
 #include "app/scenario_functions.hpp"
-#include "policy/compile.hpp"
 #include "policy/engine.hpp"
 #include "policy/json_path.hpp"
 #include "policy/load.hpp"
@@ -59,12 +58,10 @@ int run_check(const CheckOptions& options) {
   policy::SourceSet sources;
   const policy::Registry registry = policy::Registry::defaults();
   auto loaded = policy::load_policy_files(options.files, sources, registry);
-  if (loaded) {  // what only compiling finds, as the broker would at load
+  if (loaded) {  // what only the engine's load finds (compiling, the monitors' windows), as in the broker
     const ScenarioContext no_context;
-    const policy::HostFunctions functions = scenario_functions(no_context);
-    const policy::EngineConfig config;
-    auto compiled = policy::compile_policy({loaded->policy, sources, registry, functions, config});
-    if (!compiled) loaded = fail(std::move(compiled.error()));
+    policy::Engine engine(registry, scenario_functions(no_context));
+    if (auto in_force = engine.load(sources); !in_force) loaded = fail(std::move(in_force.error()));
   }
   if (!loaded) {
     std::fputs(policy::format(loaded.error(), sources).c_str(), stderr);

@@ -39,6 +39,10 @@ def test_what_the_broker_would_refuse_at_load_fails_the_check(mqwarden_binary, t
     assert result.returncode == 1
     assert f"{path}:1:20: error: " in result.stderr and "temporal-in-filter" in result.stderr
     assert result.stdout == ""
+    path.write_text('rule r { on tentative publish if count(within 36500 d, actual ping) > 1 then deny }\n')
+    result = policy(mqwarden_binary, "check", str(path))
+    assert result.returncode == 1
+    assert f"{path}:1:34: error: 'count' cannot be monitored" in result.stderr and "out-of-range" in result.stderr
 
 
 def test_files_are_checked_together_as_one_policy(mqwarden_binary, tmp_path):
