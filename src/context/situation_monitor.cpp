@@ -130,8 +130,9 @@ bool SituationMonitor::evaluate(std::size_t index, std::int64_t now_ms) {
   const bool holds = policy::holds(policy_->situations[instance.situation].condition, frame);
   instance.entities = log.entities();
   for (const std::string& entity : instance.entities) by_entity_[entity].insert(index);
-  instance.recheck_at_ms = log.earliest_stale_ms();
-  if (instance.recheck_at_ms != kNever) instance.recheck = rechecks_.emplace(instance.recheck_at_ms, index);
+  if (const std::int64_t stale_at = log.earliest_stale_ms(); stale_at != kNever) {
+    instance.recheck = rechecks_.emplace(stale_at, index);
+  }
   const bool changed = holds != instance.holds;
   instance.holds = holds;
   return changed;
@@ -146,9 +147,9 @@ void SituationMonitor::unindex(std::size_t index) {
     if (it->second.empty()) by_entity_.erase(it);
   }
   instance.entities.clear();
-  if (instance.recheck_at_ms == kNever) return;
-  rechecks_.erase(instance.recheck);
-  instance.recheck_at_ms = kNever;
+  if (!instance.recheck) return;
+  rechecks_.erase(*instance.recheck);
+  instance.recheck.reset();
 }
 
 void SituationMonitor::entity_changed(std::string_view entity, std::int64_t now_ms) {

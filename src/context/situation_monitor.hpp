@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -66,8 +67,8 @@ class SituationMonitor {
     bool reads_now = false;
     bool holds = false;
     std::vector<std::string> entities;  // read by the last evaluation
-    std::int64_t recheck_at_ms = kNever;
-    std::multimap<std::int64_t, std::size_t>::iterator recheck;  // in rechecks_ unless recheck_at_ms is kNever
+    // Its entry in rechecks_ (keyed by when a value it read goes stale), if any.
+    std::optional<std::multimap<std::int64_t, std::size_t>::iterator> recheck;
   };
   // The starts and ends found under the lock, raised after it: copies of
   // what the events need, and the policy their argument views point into.

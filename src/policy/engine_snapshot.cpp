@@ -64,7 +64,7 @@ Result<std::shared_ptr<const EngineSnapshot>, Diagnostics> make_snapshot(std::sh
   if (!problems.empty()) return fail(std::move(problems));
   if (!policy->lifecycles.empty()) {
     snapshot->live = std::make_shared<LiveInstances>(policy, snapshot->counters);
-    if (previous != nullptr && previous->live) snapshot->live->take_over(*previous->live, snapshot->live);
+    if (previous != nullptr && previous->live) snapshot->live->take_over(*previous->live);
   }
   snapshot->interest = interest_of(*policy);
   snapshot->policy = std::move(policy);

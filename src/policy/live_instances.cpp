@@ -47,7 +47,7 @@ LiveInstances::LiveInstances(std::shared_ptr<const CompiledPolicy> policy, std::
   }
 }
 
-void LiveInstances::take_over(LiveInstances& previous, const std::shared_ptr<LiveInstances>& self) {
+void LiveInstances::take_over(LiveInstances& previous) {
   const std::unique_lock previous_lock(previous.mutex_);
   const std::unique_lock lock(mutex_);
   for (const auto& [key, live] : previous.live_) {
@@ -58,7 +58,7 @@ void LiveInstances::take_over(LiveInstances& previous, const std::shared_ptr<Liv
       break;
     }
   }
-  previous.successor_ = self;
+  previous.successor_ = shared_from_this();
 }
 
 void LiveInstances::candidates(const Event& event, std::vector<Candidate>& out) const {

@@ -40,7 +40,7 @@ struct Candidate {
   bool publication_checked = false;   // a deliver rule whose publication part already held
 };
 
-class LiveInstances {
+class LiveInstances : public std::enable_shared_from_this<LiveInstances> {
  public:
   // `counters` receives the refused instances and their slice evictions.
   // Keeps `policy` alive: a superseded LiveInstances may outlive its snapshot.
@@ -62,9 +62,9 @@ class LiveInstances {
   // those of configurations whose text and template rules did not change,
   // with their temporal state. From then on `previous` forwards what it
   // observes here, so that an instance started or ended by a decision still
-  // in flight on the old policy is not lost. `self` owns this object; call
-  // once, before this policy is put in force.
-  void take_over(LiveInstances& previous, const std::shared_ptr<LiveInstances>& self);
+  // in flight on the old policy is not lost. This object must be owned by a
+  // shared_ptr; call once, before this policy is put in force.
+  void take_over(LiveInstances& previous);
 
   std::size_t size() const;
 

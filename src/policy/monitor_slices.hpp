@@ -4,8 +4,9 @@
 //
 // The number of slices is capped; creating one more evicts the least recently
 // used (get_or_create counts as a use, find does not); evictions() counts
-// them, and so does the engine-wide counter given at construction, if any. An evicted binding that comes back starts empty: the
-// cap trades its history for bounded memory.
+// them, and so does the engine-wide counter given at construction, if any.
+// An evicted binding that comes back starts empty: the cap trades its history
+// for bounded memory.
 //
 // A template over the key; BindingKey (the bound values, in a fixed order) with
 // BindingKeyHash is the key the evaluator uses, and any hashable type works.
