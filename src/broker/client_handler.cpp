@@ -4,8 +4,8 @@
 
 namespace mqwarden::broker {
 
-ClientHandler::ClientHandler(Broker& broker, ConnectionControl& control, std::shared_ptr<ClientLink> link)
-    : broker_(broker), control_(control), link_(std::move(link)) {}
+ClientHandler::ClientHandler(Broker& broker, ConnectionControl& control)
+    : broker_(broker), control_(control) {}
 
 ClientHandler::~ClientHandler() = default;
 
@@ -14,7 +14,7 @@ void ClientHandler::on_packet(mqtt::Packet&& packet, Clock::time_point now) {
   if (!session_ && !std::holds_alternative<mqtt::Connect>(packet)) {
     // [MQTT-3.1.0-1]: the first packet must be CONNECT; close without a reply.
     close_reason_ = "first packet was not CONNECT";
-    link_->close(std::nullopt);
+    control_.link().close(std::nullopt);
     return;
   }
   std::visit([&](auto&& p) { handle(std::move(p), now); }, std::move(packet));
@@ -28,9 +28,9 @@ void ClientHandler::on_decode_error(const mqtt::DecodeError& error) {
     // either version understands before the version is known is 3.1.1's
     // "unacceptable protocol version" [MQTT-3.1.2-2].
     if (error.reason == mqtt::ReasonCode::unsupported_protocol_version) {
-      link_->send(mqtt::Connack{false, mqtt::ReasonCode::unsupported_protocol_version, {}});
+      control_.link().send(mqtt::Connack{false, mqtt::ReasonCode::unsupported_protocol_version, {}});
     }
-    link_->close(std::nullopt);
+    control_.link().close(std::nullopt);
     return;
   }
   close_connection(error.to_string(), error.reason);
@@ -44,7 +44,7 @@ void ClientHandler::protocol_error(std::string_view why, mqtt::ReasonCode reason
 void ClientHandler::close_connection(std::string why, mqtt::ReasonCode reason) {
   if (!close_reason_.empty()) return;
   close_reason_ = std::move(why);
-  link_->close(v5() && session_ ? std::optional(reason) : std::nullopt);
+  control_.link().close(v5() && session_ ? std::optional(reason) : std::nullopt);
 }
 
 void ClientHandler::on_keep_alive_expired() {
@@ -61,7 +61,7 @@ void ClientHandler::handle(mqtt::Pingreq&&, Clock::time_point) {
       return;
     }
   }
-  link_->send(mqtt::Pingresp{});
+  control_.link().send(mqtt::Pingresp{});
   if (enforcement.wants(policy::Mode::actual, policy::Activity::ping)) {
     enforcement.record(Enforcement::client_event(policy::Mode::actual, policy::Activity::ping, *identity_));
   }
@@ -82,7 +82,7 @@ void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
   // 0x04 asks for it, and an error reason leaves it due too.
   disconnected_normally_ = disconnect.reason_code == mqtt::ReasonCode::success;
   close_reason_ = "client disconnected";
-  link_->close(std::nullopt);
+  control_.link().close(std::nullopt);
 }
 
 void ClientHandler::on_closed(Clock::time_point) {
@@ -96,7 +96,7 @@ void ClientHandler::on_closed(Clock::time_point) {
                                            : std::string_view(close_reason_);
     enforcement.record(event);
   }
-  const Broker::SessionFate fate = broker_.disconnect(session_, link_.get(), session_expiry_interval_);
+  const Broker::SessionFate fate = broker_.disconnect(session_, &control_.link(), session_expiry_interval_);
   if (will_ && !disconnected_normally_) {
     const auto delay =
         std::chrono::seconds(will_->properties.number(mqtt::PropertyId::will_delay_interval).value_or(0));

@@ -25,7 +25,7 @@ namespace mqwarden::broker {
 
 class ClientHandler {
  public:
-  ClientHandler(Broker& broker, ConnectionControl& control, std::shared_ptr<ClientLink> link);
+  ClientHandler(Broker& broker, ConnectionControl& control);
   ~ClientHandler();
 
   void on_packet(mqtt::Packet&& packet, Clock::time_point now);
@@ -89,7 +89,6 @@ class ClientHandler {
 
   Broker& broker_;
   ConnectionControl& control_;
-  std::shared_ptr<ClientLink> link_;
   std::string client_id_;
   IdentityPtr identity_;  // set once the CONNECT is accepted
   std::shared_ptr<Session> session_;

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
+#include "broker/client_link.hpp"
 #include "mqtt/protocol_version.hpp"
 
 namespace mqwarden::broker {
@@ -14,6 +16,10 @@ namespace mqwarden::broker {
 class ConnectionControl {
  public:
   virtual ~ConnectionControl() = default;
+  // The connection as the broker core sends to it and holds it (in the session
+  // and in callbacks that answer the client later).
+  virtual ClientLink& link() = 0;
+  virtual std::shared_ptr<ClientLink> shared_link() = 0;
   // The version the client connected with: for decoding and encoding from now on.
   virtual void set_protocol_version(mqtt::ProtocolVersion version) = 0;
   // The largest packet the client accepts (v5 Maximum Packet Size).

@@ -70,8 +70,8 @@ std::optional<ReasonCode> ClientHandler::connect_refusal(const mqtt::Connect& co
 void ClientHandler::refuse_connect(ReasonCode reason) {
   // 3.1.1 clients get the nearest CONNACK return code (the encoder maps it).
   close_reason_ = "connection refused: " + std::string(mqtt::to_string(reason));
-  link_->send(mqtt::Connack{false, reason, {}});
-  link_->close(std::nullopt);  // [MQTT-3.2.2-7]: after a refusing CONNACK the server closes
+  control_.link().send(mqtt::Connack{false, reason, {}});
+  control_.link().close(std::nullopt);  // [MQTT-3.2.2-7]: after a refusing CONNACK the server closes
 }
 
 void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
@@ -169,9 +169,9 @@ void ClientHandler::handle(mqtt::Connect&& connect, Clock::time_point now) {
                                        client_receive_maximum, identity_};
   session_ = broker_
                  .connect(
-                     request, link_,
+                     request, control_.shared_link(),
                      [&](bool session_present) {
-                       link_->send(mqtt::Connack{session_present, ReasonCode::success, std::move(ack_properties)});
+                       control_.link().send(mqtt::Connack{session_present, ReasonCode::success, std::move(ack_properties)});
                      },
                      now)
                  .session;

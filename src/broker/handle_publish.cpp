@@ -95,7 +95,7 @@ void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
   // they keep the order of the packets they answer [MQTT-4.6.0-2, -3, -4].
   store::Store* store = broker_.store();
   if (!store) {
-    link_->send(std::move(acknowledgement));
+    control_.link().send(std::move(acknowledgement));
     return;
   }
   const bool puback = std::holds_alternative<mqtt::Puback>(acknowledgement);
@@ -104,7 +104,7 @@ void ClientHandler::acknowledge(mqtt::Packet acknowledgement) {
     ++*pubacks_due_;
   }
   store->when_durable(
-      [link = link_, acknowledgement = std::move(acknowledgement), due = puback ? pubacks_due_ : nullptr]() mutable {
+      [link = control_.shared_link(), acknowledgement = std::move(acknowledgement), due = puback ? pubacks_due_ : nullptr]() mutable {
         if (due) --*due;  // before the client can see the PUBACK and send the next PUBLISH
         link->send(std::move(acknowledgement));
       });

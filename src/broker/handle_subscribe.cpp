@@ -82,7 +82,7 @@ void ClientHandler::handle(mqtt::Subscribe&& subscribe, Clock::time_point) {
     }
   }
   // SUBACK before the retained messages.
-  acknowledge_subscription_change([&broker = broker_, link = link_, session = session_, suback = std::move(suback),
+  acknowledge_subscription_change([&broker = broker_, link = control_.shared_link(), session = session_, suback = std::move(suback),
                                    granted = std::move(granted)]() mutable {
     link->send(std::move(suback));
     for (const auto& [filter, subscription] : granted) send_retained(broker, session, filter, subscription);
@@ -132,7 +132,7 @@ void ClientHandler::handle(mqtt::Unsubscribe&& unsubscribe, Clock::time_point) {
   }
   // Reason codes are left out for 3.1.1 by the encoder.
   acknowledge_subscription_change(
-      [link = link_, unsuback = std::move(unsuback)]() mutable { link->send(std::move(unsuback)); });
+      [link = control_.shared_link(), unsuback = std::move(unsuback)]() mutable { link->send(std::move(unsuback)); });
 }
 
 }  // namespace mqwarden::broker

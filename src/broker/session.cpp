@@ -17,6 +17,11 @@ std::size_t delivery_bytes(const Delivery& delivery) {
 Session::Session(std::string client_id, SubscriberId id, SessionLimits limits)
     : client_id_(std::move(client_id)), id_(id), limits_(limits) {}
 
+Session::Backlog& Session::backlog() {
+  if (!backlog_) backlog_ = std::make_unique<Backlog>();
+  return *backlog_;
+}
+
 void Session::set_identity(IdentityPtr identity) {
   std::lock_guard lock(mutex_);
   identity_ = std::move(identity);
@@ -87,8 +92,8 @@ store::MessageRecordPtr Session::stored_message(Delivery& delivery, Clock::time_
 }
 
 void Session::send_or_queue(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
-  if (delivery.qos != mqtt::QoS::at_most_once &&
-      (in_flight_.size() >= receive_maximum_ || !queue_.empty() || awaiting_resend_ > 0)) {
+  if (delivery.qos != mqtt::QoS::at_most_once && backlog_ &&
+      (backlog_->in_flight.size() >= receive_maximum_ || !backlog_->queue.empty() || backlog_->awaiting_resend > 0)) {
     queue(std::move(delivery), new_record);  // keep the order behind what already waits
     return;
   }
@@ -97,14 +102,15 @@ void Session::send_or_queue(Delivery delivery, Clock::time_point now, const stor
 
 void Session::queue(Delivery delivery, const store::MessageRecordPtr& new_record) {
   const std::size_t bytes = delivery_bytes(delivery);
-  if (queue_.size() >= limits_.max_queued_messages || queued_bytes_ + bytes > limits_.max_queued_bytes) {
+  Backlog& waiting = backlog();
+  if (waiting.queue.size() >= limits_.max_queued_messages || waiting.queued_bytes + bytes > limits_.max_queued_bytes) {
     ++dropped_;
     forget_delayed(delivery);
     return;
   }
   record_placement(delivery, new_record, 0);
-  queued_bytes_ += bytes;
-  queue_.push_back(std::move(delivery));
+  waiting.queued_bytes += bytes;
+  waiting.queue.push_back(std::move(delivery));
 }
 
 void Session::send_new(Delivery delivery, Clock::time_point now, const store::MessageRecordPtr& new_record) {
@@ -117,14 +123,15 @@ void Session::send_new(Delivery delivery, Clock::time_point now, const store::Me
     link_->send(make_publish(delivery, 0, now));
     return;
   }
+  std::list<InFlight>& in_flight = backlog().in_flight;
   const std::uint16_t packet_id = next_packet_id();
   record_placement(delivery, new_record, packet_id);
   const Stage stage = delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback : Stage::awaiting_pubrec;
-  in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
-  if (!transmit(in_flight_.back(), now, /*again=*/false)) {
+  in_flight.push_back(InFlight{packet_id, stage, std::move(delivery)});
+  if (!transmit(in_flight.back(), now, /*again=*/false)) {
     // A message too large for the client is discarded as if delivered [MQTT-3.1.2-25].
-    forget(in_flight_.back().delivery);
-    in_flight_.pop_back();
+    forget(in_flight.back().delivery);
+    in_flight.pop_back();
   }
 }
 
@@ -154,10 +161,11 @@ bool Session::transmit(InFlight& entry, Clock::time_point now, bool again) {
   // packet identifier, or the client would take a resend for a new message.
   // Whatever follows it while it waits waits too, to keep the order.
   const bool stored_qos2 = store_ && entry.delivery.sequence != 0 && entry.delivery.qos == mqtt::QoS::exactly_once;
-  if (!stored_qos2 && (!waiting_sends_ || *waiting_sends_ == 0)) return link_->send(std::move(packet));
-  if (!waiting_sends_) waiting_sends_ = std::make_shared<std::atomic<std::size_t>>(0);
-  ++*waiting_sends_;
-  store_->when_durable([session = weak_from_this(), link = link_, waiting = waiting_sends_, packet = std::move(packet),
+  std::shared_ptr<std::atomic<std::size_t>>& waiting_sends = backlog().waiting_sends;
+  if (!stored_qos2 && (!waiting_sends || *waiting_sends == 0)) return link_->send(std::move(packet));
+  if (!waiting_sends) waiting_sends = std::make_shared<std::atomic<std::size_t>>(0);
+  ++*waiting_sends;
+  store_->when_durable([session = weak_from_this(), link = link_, waiting = waiting_sends, packet = std::move(packet),
                         packet_id = entry.packet_id]() mutable {
     const bool sent = link->send(std::move(packet));
     --*waiting;  // after the send: a PUBLISH given now must not overtake this one
@@ -169,31 +177,33 @@ bool Session::transmit(InFlight& entry, Clock::time_point now, bool again) {
 
 void Session::discard_unsendable(std::uint16_t packet_id, const ClientLink* link) {
   std::lock_guard lock(mutex_);
-  if (link_.get() != link) return;  // another connection took over and resends it itself
+  if (link_.get() != link || !backlog_) return;  // another connection took over and resends it itself
   auto it = find_in_flight(packet_id);
-  if (it != in_flight_.end()) complete(it, Clock::now());
+  if (it != backlog_->in_flight.end()) complete(it, Clock::now());
 }
 
 void Session::fill_window(Clock::time_point now) {
-  for (auto it = in_flight_.begin(); link_ && awaiting_resend_ > 0 && sent_in_flight() < receive_maximum_;) {
+  if (!backlog_) return;
+  Backlog& waiting = *backlog_;
+  for (auto it = waiting.in_flight.begin(); link_ && waiting.awaiting_resend > 0 && sent_in_flight() < receive_maximum_;) {
     if (!it->awaiting_resend) {
       ++it;
       continue;
     }
     it->awaiting_resend = false;
-    --awaiting_resend_;
+    --waiting.awaiting_resend;
     if (transmit(*it, now, /*again=*/true)) {
       ++it;
     } else {
       // Too large for the new connection's Maximum Packet Size: discarded as if delivered [MQTT-3.1.2-25].
       forget(it->delivery);
-      it = in_flight_.erase(it);
+      it = waiting.in_flight.erase(it);
     }
   }
-  while (link_ && awaiting_resend_ == 0 && !queue_.empty() && in_flight_.size() < receive_maximum_) {
-    Delivery next = std::move(queue_.front());
-    queue_.pop_front();
-    queued_bytes_ -= delivery_bytes(next);
+  while (link_ && waiting.awaiting_resend == 0 && !waiting.queue.empty() && waiting.in_flight.size() < receive_maximum_) {
+    Delivery next = std::move(waiting.queue.front());
+    waiting.queue.pop_front();
+    waiting.queued_bytes -= delivery_bytes(next);
     send_new(std::move(next), now, nullptr);
   }
 }
@@ -209,31 +219,41 @@ void Session::forget_delayed(Delivery& delivery) {
 }
 
 void Session::complete(std::list<InFlight>::iterator entry, Clock::time_point now) {
-  if (entry->awaiting_resend) --awaiting_resend_;  // acknowledged before it was sent again
+  if (entry->awaiting_resend) --backlog_->awaiting_resend;  // acknowledged before it was sent again
   forget(entry->delivery);
-  in_flight_.erase(entry);
+  backlog_->in_flight.erase(entry);
   fill_window(now);
+  release_backlog_if_idle();
+}
+
+void Session::release_backlog_if_idle() {
+  const Backlog& waiting = *backlog_;
+  const bool sends_waiting = waiting.waiting_sends && *waiting.waiting_sends != 0;
+  if (waiting.in_flight.empty() && waiting.queue.empty() && waiting.incoming_qos2.empty() && !waiting.deferred_will &&
+      waiting.will_timer.expired() && !sends_waiting) {
+    backlog_.reset();
+  }
 }
 
 void Session::restore_delivery(Delivery delivery, std::uint16_t packet_id, bool released) {
   std::lock_guard lock(mutex_);
   next_sequence_ = std::max(next_sequence_, delivery.sequence + 1);
+  Backlog& waiting = backlog();
   if (packet_id == 0) {
-    queued_bytes_ += delivery_bytes(delivery);
-    queue_.push_back(std::move(delivery));
+    waiting.queued_bytes += delivery_bytes(delivery);
+    waiting.queue.push_back(std::move(delivery));
     return;
   }
   const Stage stage = released                                   ? Stage::awaiting_pubcomp
                       : delivery.qos == mqtt::QoS::at_least_once ? Stage::awaiting_puback
                                                                  : Stage::awaiting_pubrec;
   last_packet_id_ = packet_id;
-  in_flight_.push_back(InFlight{packet_id, stage, std::move(delivery)});
+  waiting.in_flight.push_back(InFlight{packet_id, stage, std::move(delivery)});
 }
 
 void Session::restore_incoming_qos2(std::uint16_t packet_id) {
   std::lock_guard lock(mutex_);
-  if (!incoming_qos2_) incoming_qos2_ = std::make_unique<std::set<std::uint16_t>>();
-  incoming_qos2_->insert(packet_id);
+  backlog().incoming_qos2.insert(packet_id);
 }
 
 void Session::restore_subscription(const std::string& filter, const Subscription& subscription) {
@@ -250,12 +270,12 @@ std::uint16_t Session::next_packet_id() {
   // The window is at most 65,535 wide, so a free identifier exists.
   do {
     last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1);
-  } while (find_in_flight(last_packet_id_) != in_flight_.end());
+  } while (find_in_flight(last_packet_id_) != backlog_->in_flight.end());
   return last_packet_id_;
 }
 
 std::list<Session::InFlight>::iterator Session::find_in_flight(std::uint16_t packet_id) {
-  return std::find_if(in_flight_.begin(), in_flight_.end(),
+  return std::find_if(backlog_->in_flight.begin(), backlog_->in_flight.end(),
                       [packet_id](const InFlight& entry) { return entry.packet_id == packet_id; });
 }
 
@@ -264,12 +284,14 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   link_ = std::move(link);
   receive_maximum_ = receive_maximum;
   ++attach_count_;
-  deferred_will_.reset();
-  if (auto timer = std::exchange(will_timer_, {}).lock()) timer->cancel();
+  if (!backlog_) return;
+  Backlog& waiting = *backlog_;
+  waiting.deferred_will.reset();
+  if (auto timer = std::exchange(waiting.will_timer, {}).lock()) timer->cancel();
   // Everything in flight is sent again, in order [MQTT-4.4.0-1], but no more
   // at once than the new connection's Receive Maximum [MQTT-3.3.4-7].
-  for (InFlight& entry : in_flight_) entry.awaiting_resend = true;
-  awaiting_resend_ = in_flight_.size();
+  for (InFlight& entry : waiting.in_flight) entry.awaiting_resend = true;
+  waiting.awaiting_resend = waiting.in_flight.size();
   fill_window(now);
 }
 
@@ -291,7 +313,7 @@ std::uint64_t Session::attach_count() const {
 bool Session::defer_will(mqtt::Publish will) {
   std::lock_guard lock(mutex_);
   if (link_ || ended_) return false;
-  deferred_will_ = std::make_unique<mqtt::Publish>(std::move(will));
+  backlog().deferred_will = std::make_unique<mqtt::Publish>(std::move(will));
   return true;
 }
 
@@ -301,37 +323,40 @@ void Session::set_will_timer(std::shared_ptr<ScheduledTask> timer, std::uint64_t
     timer->cancel();  // the client came back (or the session ended) before the timer was set
     return;
   }
-  if (auto previous = std::exchange(will_timer_, timer).lock()) previous->cancel();
+  if (auto previous = std::exchange(backlog().will_timer, timer).lock()) previous->cancel();
 }
 
 std::optional<mqtt::Publish> Session::take_deferred_will() {
   std::lock_guard lock(mutex_);
-  const std::unique_ptr<mqtt::Publish> will = std::move(deferred_will_);
+  if (!backlog_) return std::nullopt;
+  const std::unique_ptr<mqtt::Publish> will = std::move(backlog_->deferred_will);
   if (!will) return std::nullopt;
   return std::move(*will);
 }
 
 bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
+  if (!backlog_) return false;
   auto it = find_in_flight(packet_id);
-  if (it == in_flight_.end() || it->stage != Stage::awaiting_puback) return false;
+  if (it == backlog_->in_flight.end() || it->stage != Stage::awaiting_puback) return false;
   complete(it, now);
   return true;
 }
 
 bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock::time_point now) {
   std::lock_guard lock(mutex_);
+  Backlog& waiting = backlog();
   auto it = find_in_flight(packet_id);
-  if (it != in_flight_.end() && it->stage == Stage::awaiting_pubcomp) {
+  if (it != waiting.in_flight.end() && it->stage == Stage::awaiting_pubcomp) {
     // A repeated PUBREC: the PUBREL may have been lost [MQTT-4.3.3-4].
     if (it->awaiting_resend) {  // this PUBREL is its resend
       it->awaiting_resend = false;
-      --awaiting_resend_;
+      --waiting.awaiting_resend;
     }
     if (link_) transmit(*it, now, /*again=*/true);
     return true;
   }
-  if (it == in_flight_.end() || it->stage != Stage::awaiting_pubrec) {
+  if (it == waiting.in_flight.end() || it->stage != Stage::awaiting_pubrec) {
     // Unknown identifier: tell the client, which can then discard its state.
     if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::packet_identifier_not_found, {}});
     return false;
@@ -343,7 +368,7 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
   it->stage = Stage::awaiting_pubcomp;
   if (it->awaiting_resend) {  // the PUBREL below is its resend
     it->awaiting_resend = false;
-    --awaiting_resend_;
+    --waiting.awaiting_resend;
   }
   if (store_ && it->delivery.sequence != 0) store_->update_delivery(id_, it->delivery.sequence, packet_id, true);
   if (link_) transmit(*it, now, /*again=*/false);
@@ -352,26 +377,28 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
 
 bool Session::on_pubcomp(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
+  if (!backlog_) return false;
   auto it = find_in_flight(packet_id);
-  if (it == in_flight_.end() || it->stage != Stage::awaiting_pubcomp) return false;
+  if (it == backlog_->in_flight.end() || it->stage != Stage::awaiting_pubcomp) return false;
   complete(it, now);
   return true;
 }
 
 Session::Qos2Receipt Session::receive_qos2(std::uint16_t packet_id, std::size_t limit) {
   std::lock_guard lock(mutex_);
-  if (incoming_qos2_ && incoming_qos2_->contains(packet_id)) return Qos2Receipt::duplicate;
-  if ((incoming_qos2_ ? incoming_qos2_->size() : 0) >= limit) return Qos2Receipt::over_limit;
-  if (!incoming_qos2_) incoming_qos2_ = std::make_unique<std::set<std::uint16_t>>();
-  incoming_qos2_->insert(packet_id);
+  std::set<std::uint16_t>& received = backlog().incoming_qos2;
+  if (received.contains(packet_id)) return Qos2Receipt::duplicate;
+  if (received.size() >= limit) return Qos2Receipt::over_limit;
+  received.insert(packet_id);
   if (store_ && !ended_) store_->add_incoming_qos2(id_, packet_id);  // an ended session is gone from the store
   return Qos2Receipt::new_message;
 }
 
 bool Session::release_qos2(std::uint16_t packet_id) {
   std::lock_guard lock(mutex_);
-  if (!incoming_qos2_ || incoming_qos2_->erase(packet_id) == 0) return false;
+  if (!backlog_ || backlog_->incoming_qos2.erase(packet_id) == 0) return false;
   if (store_) store_->remove_incoming_qos2(id_, packet_id);
+  release_backlog_if_idle();
   return true;
 }
 
@@ -397,14 +424,17 @@ void Session::end(const std::function<void(const std::map<std::string, Subscript
   std::lock_guard lock(mutex_);
   if (ended_) return;
   ended_ = true;
-  if (auto timer = std::exchange(will_timer_, {}).lock()) timer->cancel();
+  if (backlog_) {
+    if (auto timer = std::exchange(backlog_->will_timer, {}).lock()) timer->cancel();
+    // The deferred will stays: the broker publishes it as the session ends.
+    backlog_->queue.clear();
+    backlog_->queued_bytes = 0;
+    backlog_->in_flight.clear();
+    backlog_->awaiting_resend = 0;
+    backlog_->incoming_qos2.clear();
+  }
   if (store_) store_->remove_session(id_);
   link_.reset();
-  queue_.clear();
-  queued_bytes_ = 0;
-  in_flight_.clear();
-  awaiting_resend_ = 0;
-  incoming_qos2_.reset();
   remove_from_replicas(subscriptions_);
   subscriptions_.clear();
 }
@@ -421,12 +451,12 @@ std::uint64_t Session::dropped() const {
 
 std::size_t Session::queued() const {
   std::lock_guard lock(mutex_);
-  return queue_.size();
+  return backlog_ ? backlog_->queue.size() : 0;
 }
 
 std::size_t Session::in_flight() const {
   std::lock_guard lock(mutex_);
-  return in_flight_.size();
+  return backlog_ ? backlog_->in_flight.size() : 0;
 }
 
 }  // namespace mqwarden::broker

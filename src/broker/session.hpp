@@ -30,6 +30,7 @@
 #include "broker/message.hpp"
 #include "broker/subscription_tree.hpp"
 #include "broker/worker_executor.hpp"
+#include "common/compact_mutex.hpp"
 #include "store/store.hpp"
 
 namespace mqwarden::broker {
@@ -177,8 +178,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool transmit(InFlight& entry, Clock::time_point now, bool again);
   // A transmission that waited for the store turned out too large for `link`.
   void discard_unsendable(std::uint16_t packet_id, const ClientLink* link);
-  std::size_t sent_in_flight() const { return in_flight_.size() - awaiting_resend_; }
+  std::size_t sent_in_flight() const { return backlog_->in_flight.size() - backlog_->awaiting_resend; }
   std::uint16_t next_packet_id();
+  // The entry in flight under `packet_id`, or the list's end. Needs the backlog.
   std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
   // Removes a delivery that is done with from the store.
   void forget(const Delivery& delivery);
@@ -189,7 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const SubscriberId id_;
   const SessionLimits limits_;
 
-  mutable std::mutex mutex_;
+  mutable CompactMutex mutex_;
   std::shared_ptr<ClientLink> link_;
   mutable IdentityPtr identity_;  // made from client_id_ on first request when not set
   // The small fields share one word.
@@ -197,23 +199,29 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint16_t last_packet_id_ = 0;
   bool ended_ = false;
   std::uint64_t attach_count_ = 0;
-  // Rarely used state is held out of line, so that an idle session stays small:
-  // the deferred will exists only while there is one, the QoS 2 identifiers
-  // from the first one the client sends.
-  std::unique_ptr<mqtt::Publish> deferred_will_;
-  // Weak: the task holds the session until it runs, and must not be kept alive by it in turn.
-  std::weak_ptr<ScheduledTask> will_timer_;
-  // Lists, not deques: an empty std::deque allocates, and most sessions are idle.
-  std::list<InFlight> in_flight_;    // in the order sent
-  std::size_t awaiting_resend_ = 0;  // entries of in_flight_ with awaiting_resend set
-  std::list<Delivery> queue_;
-  std::size_t queued_bytes_ = 0;
   std::uint64_t dropped_ = 0;
   store::Store* store_ = nullptr;  // set while persistent
-  // Transmissions waiting for the store (see transmit()); shared with its callbacks.
-  std::shared_ptr<std::atomic<std::size_t>> waiting_sends_;
   std::uint64_t next_sequence_ = 1;
-  std::unique_ptr<std::set<std::uint16_t>> incoming_qos2_;  // null until the first
+
+  // What a session holds only once messages or a will pass through it: an
+  // idle session, what brokers mostly hold, has none of it.
+  struct Backlog {
+    // Lists, not deques: an empty std::deque allocates.
+    std::list<InFlight> in_flight;    // in the order sent
+    std::size_t awaiting_resend = 0;  // entries of in_flight with awaiting_resend set
+    std::list<Delivery> queue;
+    std::size_t queued_bytes = 0;
+    // Transmissions waiting for the store (see transmit()); shared with its callbacks.
+    std::shared_ptr<std::atomic<std::size_t>> waiting_sends;
+    std::set<std::uint16_t> incoming_qos2;        // received QoS 2 identifiers awaiting PUBREL
+    std::unique_ptr<mqtt::Publish> deferred_will;  // while a will waits for its delay
+    // Weak: the task holds the session until it runs, and must not be kept alive by it in turn.
+    std::weak_ptr<ScheduledTask> will_timer;
+  };
+  Backlog& backlog();  // made on first use
+  // Gives the backlog back once it holds nothing.
+  void release_backlog_if_idle();
+  std::unique_ptr<Backlog> backlog_;
   std::map<std::string, Subscription> subscriptions_;
 };
 

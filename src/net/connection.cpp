@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "mqtt/encoder.hpp"
 #include "net/tls_session.hpp"
 #include "net/websocket_framing.hpp"
@@ -25,11 +28,15 @@ std::vector<std::uint8_t>& websocket_payload_buffer() {
   return buffer;
 }
 
-std::string endpoint_text(const Connection::Socket& socket) {
+std::string endpoint_text(const Connection::Socket& socket, std::string_view ip) {
   boost::system::error_code error;
   const auto endpoint = socket.remote_endpoint(error);
-  if (error) return "unknown";
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  return std::string(ip) + ":" + (error ? std::string("?") : std::to_string(endpoint.port()));
+}
+
+// Gives back a write buffer's memory: an idle connection holds none.
+void release(std::vector<std::uint8_t>& buffer) {
+  std::vector<std::uint8_t>().swap(buffer);
 }
 
 }  // namespace
@@ -143,25 +150,35 @@ class DeadlineQueue final : public asio::execution_context::service {
   std::vector<Entry> heap_;
 };
 
-Connection::Connection(Socket socket, ConnectionSettings settings, broker::Broker& broker,
-                       std::function<void()> on_finished)
+Connection::Connection(Socket socket, std::string_view remote_ip, ConnectionSettings settings, broker::Broker& broker,
+                       ConnectionRoster& roster)
     : socket_(std::move(socket)),
+      roster_(roster),
       connect_timeout_(settings.connect_timeout),
       max_outgoing_buffer_(settings.max_outgoing_buffer),
       tls_(settings.tls ? std::make_unique<TlsState>(TlsState{.context = std::move(settings.tls)}) : nullptr),
       websocket_(settings.websocket_path.empty() ? nullptr : std::make_unique<WebSocketState>(settings.websocket_path)),
       broker_(broker),
-      on_finished_(std::move(on_finished)),
-      remote_address_(endpoint_text(socket_)),
+      remote_address_(endpoint_text(socket_, remote_ip)),
       decoder_({.max_packet_size = broker.options().max_packet_size, .version = mqtt::ProtocolVersion::v311}) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  leave_roster();  // a connection that never started
+}
+
+void Connection::leave_roster() {
+  if (!std::exchange(left_roster_, true)) roster_.leave(*this);
+}
+
+std::string_view Connection::remote_ip() const {
+  return std::string_view(remote_address_).substr(0, remote_address_.rfind(':'));
+}
 
 void Connection::start() {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
-  handler_.emplace(broker_, *this, shared_from_this());
+  handler_.emplace(broker_, *this);
   spdlog::debug("connection from {}{}", remote_address_, tls_ ? " (TLS)" : "");
   arm_connect_timeout();
   if (tls_) {
@@ -198,7 +215,7 @@ void Connection::arm_connect_timeout() {
 
 void Connection::on_deadline() {
   const auto self = shared_from_this();  // what follows may end the connection
-  if (keep_alive_.count() == 0) {  // the CONNECT timeout
+  if (keep_alive_seconds_ == 0) {  // the CONNECT timeout
     if (!connected_) finish("no CONNECT within " + std::to_string(connect_timeout_.count()) + " s");
     return;
   }
@@ -363,8 +380,8 @@ void Connection::cut_off_locked() {
   const std::size_t unframed = websocket_ ? websocket_->pending_unframed.size() : 0;
   close_reason_ = "slow reader: " + std::to_string(pending_.size() + unframed) +
                   " bytes unsent, more than the bound of " + std::to_string(max_outgoing_buffer_);
-  std::vector<std::uint8_t>().swap(pending_);
-  if (websocket_) std::vector<std::uint8_t>().swap(websocket_->pending_unframed);
+  release(pending_);
+  if (websocket_) release(websocket_->pending_unframed);
   closing_.store(true, std::memory_order_release);
   // Not after the write in progress: that may never end.
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(self->closed_reason()); });
@@ -419,6 +436,11 @@ void Connection::flush() {
       writing_.swap(pending_);
     }
     close_now = closing_.load(std::memory_order_relaxed) && writing_.empty();
+    if (writing_.empty()) {  // nothing waits: an idle connection keeps no buffer
+      release(writing_);
+      release(pending_);
+      if (websocket_) release(websocket_->pending_unframed);
+    }
   }
   if (close_now) {
     finish(closed_reason());
@@ -457,8 +479,8 @@ void Connection::on_written(const boost::system::error_code& error) {
     finish(error.message());
     return;
   }
-  if (writing_.capacity() > kKeptWriteBuffer) std::vector<std::uint8_t>().swap(writing_);
-  flush();  // what was sent meanwhile, or the close
+  if (writing_.capacity() > kKeptWriteBuffer) release(writing_);
+  flush();  // what was sent meanwhile, or the close; releases the buffers when there is nothing
 }
 
 void Connection::set_protocol_version(mqtt::ProtocolVersion version) {
@@ -495,12 +517,12 @@ std::optional<std::string_view> Connection::certificate_username() const {
 }
 
 void Connection::set_keep_alive(std::chrono::seconds interval) {
-  keep_alive_ = interval;
+  keep_alive_seconds_ = static_cast<std::uint16_t>(std::clamp<std::chrono::seconds::rep>(interval.count(), 0, 65535));
   arm_keep_alive();
 }
 
 void Connection::arm_keep_alive() {
-  if (keep_alive_.count() == 0 || finished_) {
+  if (keep_alive_seconds_ == 0 || finished_) {
     deadlines().cancel(*this);
     return;
   }
@@ -516,7 +538,7 @@ void Connection::finish(std::string_view why) {
   // The session is offline before the client can see the end: what is published
   // once it has seen the connection close is queued for its next connection.
   handler_->on_closed(broker::Clock::now());
-  handler_.reset();  // drops the handler's reference to this connection
+  handler_.reset();
   if (tls_) tls_->session->shut_down();
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -524,9 +546,10 @@ void Connection::finish(std::string_view why) {
   {
     std::lock_guard lock(out_mutex_);
     closing_.store(true, std::memory_order_release);
-    pending_.clear();
+    release(pending_);
   }
-  if (on_finished_) on_finished_();
+  release(writing_);
+  leave_roster();
 }
 
 }  // namespace mqwarden::net

@@ -20,7 +20,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +32,7 @@
 #include "broker/connection_control.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/outgoing_topic_aliases.hpp"
+#include "common/compact_mutex.hpp"
 #include "net/asio.hpp"
 #include "net/tls_context.hpp"
 
@@ -41,6 +41,21 @@ namespace mqwarden::net {
 class TlsSession;
 class WebSocketFraming;
 class DeadlineQueue;
+class Connection;
+
+// The server's list of open connections. A connection leaves it once, when it
+// finishes (or when it is destroyed without having started). The list is
+// intrusive, its links held by each Connection: an open connection costs it no
+// node of its own.
+class ConnectionRoster {
+ public:
+  // Takes `connection` off the list and gives back what its admission took.
+  // Thread-safe.
+  virtual void leave(Connection& connection) = 0;
+
+ protected:
+  ~ConnectionRoster() = default;
+};
 
 // What a connection takes from its listener and the limits.
 struct ConnectionSettings {
@@ -54,15 +69,26 @@ class Connection final : public broker::ClientLink,
                          public broker::ConnectionControl,
                          public std::enable_shared_from_this<Connection> {
  public:
-  // `on_finished` runs on the worker thread once the connection is closed.
   // The socket's executor is its worker's io_context itself, not a polymorphic
   // executor: the socket and every pending wait are smaller for it.
   using Socket = tcp::socket::rebind_executor<asio::io_context::executor_type>::other;
 
-  Connection(Socket socket, ConnectionSettings settings, broker::Broker& broker, std::function<void()> on_finished);
+  // The links of the roster's list, which only the roster reads and writes (under its lock).
+  struct RosterLinks {
+    Connection* previous = nullptr;
+    Connection* next = nullptr;
+  };
+
+  // `remote_ip` is the client's address as the server admitted it. The
+  // connection leaves `roster` when it finishes.
+  Connection(Socket socket, std::string_view remote_ip, ConnectionSettings settings, broker::Broker& broker,
+             ConnectionRoster& roster);
   ~Connection() override;
 
   void start();
+  RosterLinks& roster_links() { return roster_links_; }
+  // The client's address without the port, as the server admitted it.
+  std::string_view remote_ip() const;
   // Ends the connection for a broker shutdown: thread-safe; the connection
   // finishes on its own thread without waiting for pending writes.
   void shut_down();
@@ -72,6 +98,8 @@ class Connection final : public broker::ClientLink,
   void close(std::optional<mqtt::ReasonCode> reason) override;
 
   // broker::ConnectionControl
+  broker::ClientLink& link() override { return *this; }
+  std::shared_ptr<broker::ClientLink> shared_link() override { return shared_from_this(); }
   void set_protocol_version(mqtt::ProtocolVersion version) override;
   void set_peer_max_packet_size(std::uint32_t bytes) override;
   void set_peer_topic_alias_maximum(std::uint16_t maximum) override;
@@ -115,17 +143,22 @@ class Connection final : public broker::ClientLink,
   void arm_keep_alive();
   // 1.5 times the interval without a packet ends the connection [MQTT-3.1.2-24]; in
   // milliseconds, as whole seconds would truncate 1.5 s to 1 s.
-  std::chrono::milliseconds keep_alive_limit() const { return std::chrono::milliseconds(keep_alive_) * 3 / 2; }
+  std::chrono::milliseconds keep_alive_limit() const {
+    return std::chrono::milliseconds(std::chrono::seconds(keep_alive_seconds_)) * 3 / 2;
+  }
   // The deadline set last has passed: the CONNECT timeout, or the keep-alive check.
   void on_deadline();
   DeadlineQueue& deadlines();
   // Ends the connection now: no more reads or writes, the handler is told.
   void finish(std::string_view why);
+  void leave_roster();
 
   // Laid out for a small idle connection (what MQTT brokers mostly hold):
-  // what only TLS, WebSocket or topic aliases need is out of line, and the
-  // flags share one word.
+  // what only TLS, WebSocket or topic aliases need is out of line, the flags
+  // share one word, and the write buffers hold memory only while bytes wait.
   Socket socket_;
+  ConnectionRoster& roster_;
+  RosterLinks roster_links_;
   const std::chrono::seconds connect_timeout_;
   const std::size_t max_outgoing_buffer_;
   // Only on a TLS listener.
@@ -140,19 +173,19 @@ class Connection final : public broker::ClientLink,
   std::unique_ptr<TlsState> tls_;              // null on a plain TCP listener
   std::unique_ptr<WebSocketState> websocket_;  // null unless on a WebSocket listener
   broker::Broker& broker_;
-  std::function<void()> on_finished_;
-  std::string remote_address_;
+  std::string remote_address_;  // "address:port"
   mqtt::Decoder decoder_;
   std::optional<broker::ClientHandler> handler_;  // in place: one allocation fewer per connection
-  std::chrono::seconds keep_alive_{0};
   broker::Clock::time_point last_packet_;
   std::vector<std::uint8_t> writing_;  // bytes of the write in progress
-  bool connected_ = false;             // a CONNECT was accepted
-  bool finished_ = false;
-  bool write_in_progress_ = false;
   friend class DeadlineQueue;
   static constexpr std::uint32_t kNoDeadline = static_cast<std::uint32_t>(-1);
   std::uint32_t deadline_index_ = kNoDeadline;  // in the DeadlineQueue: the CONNECT timeout, then the keep-alive
+  std::uint16_t keep_alive_seconds_ = 0;        // 0: none (MQTT's keep-alive is at most 65,535 s)
+  bool connected_ = false;                      // a CONNECT was accepted
+  bool finished_ = false;
+  bool write_in_progress_ = false;
+  bool left_roster_ = false;
 
   // Shared with sending threads.
   bool flush_scheduled_ = false;
@@ -162,7 +195,7 @@ class Connection final : public broker::ClientLink,
   std::atomic<bool> closing_{false};
   mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::v311;
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;
-  std::mutex out_mutex_;
+  CompactMutex out_mutex_;
   std::vector<std::uint8_t> pending_;
   std::string close_reason_;  // set when the transport ends the connection
   std::unique_ptr<mqtt::OutgoingTopicAliases> topic_aliases_;  // null unless the client accepts aliases

@@ -5,7 +5,6 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
-#include <unordered_map>
 
 #include "net/asio.hpp"
 #include "net/connection.hpp"
@@ -27,14 +26,14 @@ std::string listener_label(const ListenerOptions& listener) {
 
 }  // namespace
 
-struct Server::Impl {
+struct Server::Impl final : ConnectionRoster {
   Impl(ServerOptions server_options, std::shared_ptr<const broker::Authenticator> authenticator,
        store::Store* server_store, std::shared_ptr<broker::Enforcement> enforcement)
       : options(std::move(server_options)),
         store(server_store),
+        gate(options.per_address),
         pool(options.threads),
-        broker(options.broker, pool, std::move(authenticator), server_store, std::move(enforcement)),
-        gate(options.per_address) {}
+        broker(options.broker, pool, std::move(authenticator), server_store, std::move(enforcement)) {}
 
   // One listening socket, and the TLS context its new connections get.
   struct Listener {
@@ -78,7 +77,7 @@ struct Server::Impl {
     std::string address = endpoint_address(socket);
     if (address.empty()) return;  // already gone
     std::lock_guard lock(live_mutex);
-    if (live.size() >= options.max_connections) {
+    if (live_count >= options.max_connections) {
       spdlog::warn("connection from {} refused: the maximum of {} connections is reached", address,
                    options.max_connections);
       return;  // the socket closes as it goes out of scope
@@ -94,27 +93,38 @@ struct Server::Impl {
                      options.per_address.rate_per_second);
         return;
     }
-    // Captures no more than std::function holds in place; the address waits in `live`.
-    auto on_finished = [this, id = next_id] {
-      std::lock_guard finished_lock(live_mutex);
-      const auto entry = live.find(id);
-      gate.release(entry->second.address);
-      live.erase(entry);
-      if (live.empty()) all_finished.notify_all();
-    };
-    auto connection =
-        std::make_shared<Connection>(std::move(socket), settings_for(listener), broker, std::move(on_finished));
-    live.emplace(next_id++, Live{connection, std::move(address)});
+    auto connection = std::make_shared<Connection>(std::move(socket), address, settings_for(listener), broker, *this);
+    join(*connection);
     asio::post(pool.context(worker), [connection] { connection->start(); });
+  }
+
+  // Puts `connection` at the front of the list. Under live_mutex.
+  void join(Connection& connection) {
+    Connection::RosterLinks& links = connection.roster_links();
+    links.next = live_first;
+    if (live_first) live_first->roster_links().previous = &connection;
+    live_first = &connection;
+    ++live_count;
+  }
+
+  void leave(Connection& connection) override {
+    std::lock_guard lock(live_mutex);
+    Connection::RosterLinks& links = connection.roster_links();
+    (links.previous ? links.previous->roster_links().next : live_first) = links.next;
+    if (links.next) links.next->roster_links().previous = links.previous;
+    links = {};
+    gate.release(std::string(connection.remote_ip()));
+    if (--live_count == 0) all_finished.notify_all();
   }
 
   // Ends every connection (each on its own worker) and waits, up to `limit`, for them to finish.
   void shut_down_connections(std::chrono::milliseconds limit) {
     std::unique_lock lock(live_mutex);
-    for (auto& [id, entry] : live) {
-      if (auto connection = entry.connection.lock()) connection->shut_down();
+    for (Connection* connection = live_first; connection; connection = connection->roster_links().next) {
+      // Null for one being destroyed (it waits on live_mutex to leave the list).
+      if (auto open = connection->weak_from_this().lock()) open->shut_down();
     }
-    all_finished.wait_for(lock, limit, [this] { return live.empty(); });
+    all_finished.wait_for(lock, limit, [this] { return live_count == 0; });
   }
 
   Result<void, std::string> open_listener(const ListenerOptions& listener) {
@@ -179,6 +189,13 @@ struct Server::Impl {
 
   ServerOptions options;
   store::Store* store;
+  // The open connections. Declared before the workers and the broker: a
+  // connection they still hold when they go leaves this list as it is destroyed.
+  std::mutex live_mutex;
+  std::condition_variable all_finished;
+  Connection* live_first = nullptr;  // linked through the connections' RosterLinks; guarded by live_mutex
+  std::size_t live_count = 0;        // guarded by live_mutex
+  AddressGate gate;                  // guarded by live_mutex
   WorkerPool pool;
   broker::Broker broker;
   asio::io_context accept_context{1};
@@ -187,16 +204,6 @@ struct Server::Impl {
   asio::io_context signal_context{1};
   std::unique_ptr<asio::signal_set> signals;  // made by start(), before the listeners
   std::function<void()> on_hangup;
-
-  std::mutex live_mutex;
-  std::condition_variable all_finished;
-  struct Live {
-    std::weak_ptr<Connection> connection;
-    std::string address;  // as the gate admitted it
-  };
-  std::unordered_map<std::uint64_t, Live> live;  // guarded by live_mutex
-  AddressGate gate;                              // guarded by live_mutex
-  std::uint64_t next_id = 0;                     // guarded by live_mutex
   bool stopped = false;
 };
 

@@ -174,7 +174,7 @@ TEST(EnforcementInactive, WantsNothing) {
 class HandlerEnforcementTest : public EnforcementTest {
  protected:
   mqtt::Connack connect(const std::string& id, mqtt::ProtocolVersion version = mqtt::ProtocolVersion::v5) {
-    handler_ = std::make_unique<ClientHandler>(*broker_, control_, link_);
+    handler_ = std::make_unique<ClientHandler>(*broker_, control_);
     mqtt::Connect packet;
     packet.version = version;
     packet.client_id = id;
@@ -182,8 +182,8 @@ class HandlerEnforcementTest : public EnforcementTest {
     return std::get<mqtt::Connack>(link_->take().at(0));
   }
 
-  RecordingControl control_;
   std::shared_ptr<RecordingLink> link_ = std::make_shared<RecordingLink>();
+  RecordingControl control_{link_};
   std::unique_ptr<ClientHandler> handler_;
 };
 

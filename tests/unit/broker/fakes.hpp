@@ -93,6 +93,9 @@ class InlineExecutor final : public WorkerExecutor {
 
 class RecordingControl final : public ConnectionControl {
  public:
+  explicit RecordingControl(std::shared_ptr<ClientLink> connection) : connection_(std::move(connection)) {}
+  ClientLink& link() override { return *connection_; }
+  std::shared_ptr<ClientLink> shared_link() override { return connection_; }
   void set_protocol_version(mqtt::ProtocolVersion v) override { version = v; }
   void set_peer_max_packet_size(std::uint32_t bytes) override { peer_max_packet_size = bytes; }
   void set_peer_topic_alias_maximum(std::uint16_t maximum) override { peer_topic_alias_maximum = maximum; }
@@ -109,6 +112,9 @@ class RecordingControl final : public ConnectionControl {
   std::string connected_as;
   std::optional<std::string_view> common_name;
   std::optional<std::string_view> username_from_certificate;
+
+ private:
+  std::shared_ptr<ClientLink> connection_;
 };
 
 // An engine enforcing the policy `text` (a test failure if it does not load).
