@@ -110,18 +110,27 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
     // Held through the CONNACK and the attach, so two connections with one
     // identifier cannot interleave their take-overs.
     std::lock_guard lock(registry_mutex_);
-    Registration& registration = registry_[request.client_id];
-    if (auto timer = std::exchange(registration.expiry_timer, nullptr)) timer->cancel();
-    std::shared_ptr<ClientLink> previous_link = std::exchange(registration.link, link);
+    auto found = registry_.find(request.client_id);
+    Registration previous = found == registry_.end() ? Registration{} : std::move(found->second);
+    if (auto timer = std::exchange(previous.expiry_timer, nullptr)) timer->cancel();
+    std::shared_ptr<ClientLink> previous_link = std::move(previous.link);
     // A session that was to end with the connection being replaced ends now.
-    const bool previous_session_ends = previous_link && registration.expiry_interval == 0;
-    if (registration.session && (request.clean_start || previous_session_ends)) {
-      discarded = std::exchange(registration.session, nullptr);
+    const bool previous_session_ends = previous_link && previous.expiry_interval == 0;
+    if (previous.session && (request.clean_start || previous_session_ends)) {
+      discarded = std::exchange(previous.session, nullptr);
     }
-    result.session_present = registration.session != nullptr;
-    if (!registration.session) {
-      registration.session = std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
+    result.session_present = previous.session != nullptr;
+    if (!previous.session) {
+      // A new session: the registry's key (a view of the session's identifier) changes with it.
+      if (found != registry_.end()) registry_.erase(found);
+      auto session = std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
+      const std::string_view key = session->client_id();
+      found = registry_.try_emplace(key, Registration{std::move(session)}).first;
+    } else {
+      found->second.session = std::move(previous.session);
     }
+    Registration& registration = found->second;
+    registration.link = link;
     registration.expiry_interval = request.expiry_interval;
     result.session = registration.session;
     // A session is stored while it may outlive its connection; a stored one
@@ -364,7 +373,7 @@ bool Broker::disconnect_client(std::string_view client_id, mqtt::ReasonCode reas
   std::shared_ptr<ClientLink> link;
   {
     std::lock_guard lock(registry_mutex_);
-    auto it = registry_.find(std::string(client_id));
+    auto it = registry_.find(client_id);
     if (it == registry_.end() || !it->second.link) return false;
     link = it->second.link;
   }
@@ -389,7 +398,7 @@ bool Broker::revoke_subscription(std::string_view client_id, const std::string& 
   std::shared_ptr<ClientLink> link;
   {
     std::lock_guard lock(registry_mutex_);
-    auto it = registry_.find(std::string(client_id));
+    auto it = registry_.find(client_id);
     if (it == registry_.end()) return false;
     session = it->second.session;
     link = it->second.link;

@@ -231,7 +231,9 @@ class Broker {
   std::atomic<SubscriberId> next_session_id_{1};
 
   mutable std::mutex registry_mutex_;
-  std::unordered_map<std::string, Registration> registry_;
+  // Keyed by a view of the registered session's own client identifier, which
+  // lives as long as the entry: one copy of each identifier, not two.
+  std::unordered_map<std::string_view, Registration> registry_;
 };
 
 }  // namespace mqwarden::broker

@@ -10,10 +10,10 @@ ClientHandler::ClientHandler(Broker& broker, ConnectionControl& control)
 ClientHandler::~ClientHandler() = default;
 
 void ClientHandler::on_packet(mqtt::Packet&& packet, Clock::time_point now) {
-  if (!close_reason_.empty()) return;  // closing: what is still in the pipe is ignored
+  if (closing()) return;  // closing: what is still in the pipe is ignored
   if (!session_ && !std::holds_alternative<mqtt::Connect>(packet)) {
     // [MQTT-3.1.0-1]: the first packet must be CONNECT; close without a reply.
-    close_reason_ = "first packet was not CONNECT";
+    close_reason_ = std::make_unique<std::string>("first packet was not CONNECT");
     control_.link().close(std::nullopt);
     return;
   }
@@ -21,9 +21,9 @@ void ClientHandler::on_packet(mqtt::Packet&& packet, Clock::time_point now) {
 }
 
 void ClientHandler::on_decode_error(const mqtt::DecodeError& error) {
-  if (!close_reason_.empty()) return;
+  if (closing()) return;
   if (!session_) {
-    close_reason_ = error.to_string();
+    close_reason_ = std::make_unique<std::string>(error.to_string());
     // A CONNECT that could not be accepted. The only refusal a client of
     // either version understands before the version is known is 3.1.1's
     // "unacceptable protocol version" [MQTT-3.1.2-2].
@@ -42,8 +42,8 @@ void ClientHandler::protocol_error(std::string_view why, mqtt::ReasonCode reason
 }
 
 void ClientHandler::close_connection(std::string why, mqtt::ReasonCode reason) {
-  if (!close_reason_.empty()) return;
-  close_reason_ = std::move(why);
+  if (closing()) return;
+  close_reason_ = std::make_unique<std::string>(std::move(why));
   control_.link().close(v5() && session_ ? std::optional(reason) : std::nullopt);
 }
 
@@ -81,7 +81,7 @@ void ClientHandler::handle(mqtt::Disconnect&& disconnect, Clock::time_point) {
   // Only "Normal disconnection" (0x00) discards the will [MQTT-3.1.2-10];
   // 0x04 asks for it, and an error reason leaves it due too.
   disconnected_normally_ = disconnect.reason_code == mqtt::ReasonCode::success;
-  close_reason_ = "client disconnected";
+  close_reason_ = std::make_unique<std::string>("client disconnected");
   control_.link().close(std::nullopt);
 }
 
@@ -92,8 +92,8 @@ void ClientHandler::on_closed(Clock::time_point) {
     auto event = Enforcement::client_event(policy::Mode::actual, policy::Activity::disconnect, *identity_);
     // "normal" for a DISCONNECT 0x00; else why the connection ended.
     event.reason = disconnected_normally_   ? std::string_view("normal")
-                   : close_reason_.empty() ? std::string_view("connection lost")
-                                           : std::string_view(close_reason_);
+                   : closing()             ? close_reason()
+                                           : std::string_view("connection lost");
     enforcement.record(event);
   }
   const Broker::SessionFate fate = broker_.disconnect(session_, &control_.link(), session_expiry_interval_);

@@ -41,7 +41,7 @@ class ClientHandler {
   const std::string& client_id() const { return client_id_; }
   // Why the handler closed the connection, for the transport's log; empty
   // while it has not.
-  const std::string& close_reason() const { return close_reason_; }
+  std::string_view close_reason() const { return close_reason_ ? std::string_view(*close_reason_) : std::string_view(); }
 
  private:
   void handle(mqtt::Connect&& connect, Clock::time_point now);
@@ -84,6 +84,8 @@ class ClientHandler {
   void close_connection(std::string why, mqtt::ReasonCode reason);
   bool resolve_topic_alias(mqtt::Publish& publish);
   bool v5() const { return version_ == mqtt::ProtocolVersion::v5; }
+  // The handler has closed the connection: what is still in the pipe is ignored.
+  bool closing() const { return close_reason_ != nullptr; }
   // $SYS and below: the broker's own topics, which clients read but do not write.
   static bool is_reserved_topic(std::string_view topic) { return topic == "$SYS" || topic.starts_with("$SYS/"); }
 
@@ -102,7 +104,7 @@ class ClientHandler {
   // PUBACKs waiting for the store; shared with the store's callbacks. Made
   // with the first such PUBACK, so clients of a broker without a store pay nothing.
   std::shared_ptr<std::atomic<std::size_t>> pubacks_due_;
-  std::string close_reason_;
+  std::unique_ptr<std::string> close_reason_;  // set once the handler closes the connection
 };
 
 }  // namespace mqwarden::broker

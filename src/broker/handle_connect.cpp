@@ -69,7 +69,7 @@ std::optional<ReasonCode> ClientHandler::connect_refusal(const mqtt::Connect& co
 
 void ClientHandler::refuse_connect(ReasonCode reason) {
   // 3.1.1 clients get the nearest CONNACK return code (the encoder maps it).
-  close_reason_ = "connection refused: " + std::string(mqtt::to_string(reason));
+  close_reason_ = std::make_unique<std::string>("connection refused: " + std::string(mqtt::to_string(reason)));
   control_.link().send(mqtt::Connack{false, reason, {}});
   control_.link().close(std::nullopt);  // [MQTT-3.2.2-7]: after a refusing CONNACK the server closes
 }

@@ -73,8 +73,10 @@ void Broker::restore_session(store::SessionRecord record, Clock::time_point now)
   for (std::uint16_t packet_id : record.incoming_qos2) session->restore_incoming_qos2(packet_id);
   session->set_store(store_);
   store_->save_session(record.id, record.client_id, record.expiry_interval, disconnected_at);
-  Registration& registration = registry_[record.client_id];
-  registration = Registration{session, nullptr, record.expiry_interval, nullptr};
+  // Not registered yet (checked above): the key is a view of the new session's identifier.
+  Registration& registration =
+      registry_.try_emplace(session->client_id(), Registration{session, nullptr, record.expiry_interval, nullptr})
+          .first->second;
   if (left != std::chrono::milliseconds::max()) registration.expiry_timer = expire_later(session, left);
   for (store::DelayedRecord& stored : record.delayed) restore_delayed(session, stored, now);
 }

@@ -100,7 +100,8 @@ Decoder::Decoder(DecoderOptions options) : options_(options) {}
 void Decoder::fail_state() {
   failed_ = true;
   header_length_ = 0;
-  std::vector<std::uint8_t>().swap(body_);
+  body_.reset();
+  body_size_ = 0;
 }
 
 DecodeResult Decoder::fail(DecodeError error) {
@@ -148,17 +149,18 @@ DecodeResult Decoder::decode(std::span<const std::uint8_t>& input) {
   }
 
   std::span<const std::uint8_t> body;
-  if (body_.empty() && input.size() >= remaining_length_) {
+  if (!body_ && input.size() >= remaining_length_) {
     body = input.first(remaining_length_);  // whole packet present: decode in place
     input = input.subspan(remaining_length_);
   } else {
-    const std::size_t wanted = remaining_length_ - body_.size();
-    const std::size_t take = std::min(wanted, input.size());
-    if (body_.empty()) body_.reserve(remaining_length_);
-    body_.insert(body_.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(take));
+    if (input.empty()) return NeedMoreInput{};
+    if (!body_) body_ = std::make_unique_for_overwrite<std::uint8_t[]>(remaining_length_);
+    const std::size_t take = std::min<std::size_t>(remaining_length_ - body_size_, input.size());
+    std::copy_n(input.begin(), take, body_.get() + body_size_);
+    body_size_ += static_cast<std::uint32_t>(take);
     input = input.subspan(take);
-    if (body_.size() < remaining_length_) return NeedMoreInput{};
-    body = body_;
+    if (body_size_ < remaining_length_) return NeedMoreInput{};
+    body = std::span<const std::uint8_t>(body_.get(), remaining_length_);
   }
   return finish(body);
 }
@@ -168,9 +170,8 @@ DecodeResult Decoder::finish(std::span<const std::uint8_t> body) {
   header_length_ = 0;
   remaining_length_ = 0;
   header_complete_ = false;
-  body_.clear();
-  // Keep a small buffer for the next split packet; give a large one back.
-  if (body_.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(body_);
+  body_.reset();  // a connection between packets holds no buffer
+  body_size_ = 0;
   if (std::holds_alternative<DecodeError>(result)) fail_state();
   return result;
 }

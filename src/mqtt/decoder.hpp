@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <variant>
 #include <vector>
@@ -49,11 +50,9 @@ class Decoder {
 
   bool failed() const { return failed_; }
   // Bytes of an incomplete packet held between calls.
-  std::size_t buffered_bytes() const { return header_length_ + body_.size(); }
+  std::size_t buffered_bytes() const { return header_length_ + body_size_; }
 
  private:
-  static constexpr std::size_t kKeptBufferBytes = 4096;
-
   void fail_state();
   DecodeResult fail(DecodeError error);
   DecodeResult finish(std::span<const std::uint8_t> body);
@@ -65,7 +64,10 @@ class Decoder {
   std::uint8_t header_length_ = 0;
   bool header_complete_ = false;
   bool failed_ = false;
-  std::vector<std::uint8_t> body_;
+  std::uint32_t body_size_ = 0;  // bytes of body_ received
+  // The body of a packet split across reads (remaining_length_ bytes); null
+  // between packets and while packets come whole.
+  std::unique_ptr<std::uint8_t[]> body_;
 };
 
 // Decodes one packet's body given its fixed header's first byte: the part of

@@ -15,6 +15,9 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 // A write buffer larger than this is given back once written.
 constexpr std::size_t kKeptWriteBuffer = 64 * 1024;
+// What a connection's first bytes after an idle spell reserve, so that a burst
+// does not grow the buffer from a few bytes up; given back when idle again.
+constexpr std::size_t kFirstWriteBuffer = 2 * 1024;
 
 // One read buffer per worker thread, shared by all its connections.
 std::vector<std::uint8_t>& read_buffer() {
@@ -304,7 +307,7 @@ std::optional<std::span<const std::uint8_t>> Connection::unframe(std::span<const
 void Connection::close_for(std::string reason) {
   std::lock_guard lock(out_mutex_);
   if (closing_.load(std::memory_order_relaxed)) return;
-  close_reason_ = std::move(reason);
+  close_reason_ = std::make_unique<std::string>(std::move(reason));
   closing_.store(true, std::memory_order_release);
   schedule_flush_locked();
 }
@@ -378,8 +381,9 @@ bool Connection::send(mqtt::Packet packet) {
 
 void Connection::cut_off_locked() {
   const std::size_t unframed = websocket_ ? websocket_->pending_unframed.size() : 0;
-  close_reason_ = "slow reader: " + std::to_string(pending_.size() + unframed) +
-                  " bytes unsent, more than the bound of " + std::to_string(max_outgoing_buffer_);
+  close_reason_ = std::make_unique<std::string>("slow reader: " + std::to_string(pending_.size() + unframed) +
+                                               " bytes unsent, more than the bound of " +
+                                               std::to_string(max_outgoing_buffer_));
   release(pending_);
   if (websocket_) release(websocket_->pending_unframed);
   closing_.store(true, std::memory_order_release);
@@ -390,12 +394,13 @@ void Connection::cut_off_locked() {
 std::string Connection::closed_reason() {
   {
     std::lock_guard lock(out_mutex_);
-    if (!close_reason_.empty()) return close_reason_;
+    if (close_reason_) return *close_reason_;
   }
-  return handler_ && !handler_->close_reason().empty() ? handler_->close_reason() : "closed";
+  return handler_ && !handler_->close_reason().empty() ? std::string(handler_->close_reason()) : "closed";
 }
 
 bool Connection::append_locked(const mqtt::Packet& packet) {
+  if (pending_.capacity() == 0) pending_.reserve(kFirstWriteBuffer);
   const std::size_t before = pending_.size();
   if (!mqtt::encode(packet, version_, pending_).ok() || pending_.size() - before > peer_max_packet_size_) {
     pending_.resize(before);

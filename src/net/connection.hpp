@@ -197,7 +197,7 @@ class Connection final : public broker::ClientLink,
   std::uint32_t peer_max_packet_size_ = mqtt::kMaxRemainingLength + 5;
   CompactMutex out_mutex_;
   std::vector<std::uint8_t> pending_;
-  std::string close_reason_;  // set when the transport ends the connection
+  std::unique_ptr<std::string> close_reason_;  // set when the transport ends the connection
   std::unique_ptr<mqtt::OutgoingTopicAliases> topic_aliases_;  // null unless the client accepts aliases
 };
 
