@@ -87,8 +87,8 @@ net::ServerOptions server_options(const Config& config) {
   options.version = std::string("mqwarden ") + kVersion;
   options.sys_interval = config.broker.sys_interval;
   broker::BrokerOptions& broker = options.broker;
-  broker.session_limits.max_queued_messages = config.limits.max_queued_messages;
-  broker.session_limits.max_queued_bytes = config.limits.max_queued_bytes;
+  broker.session_limits.max_queued_messages = static_cast<std::uint32_t>(config.limits.max_queued_messages);
+  broker.session_limits.max_queued_bytes = static_cast<std::uint32_t>(config.limits.max_queued_bytes);
   broker.receive_maximum = config.limits.max_inflight_messages;
   broker.max_packet_size = config.limits.max_packet_size;
   broker.max_keep_alive = static_cast<std::uint16_t>(config.limits.max_keep_alive.count());

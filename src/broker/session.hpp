@@ -35,9 +35,11 @@
 
 namespace mqwarden::broker {
 
+// 32 bits each, as every session holds them: the configuration bounds them to
+// 10,000,000 messages and 1 GiB.
 struct SessionLimits {
-  std::size_t max_queued_messages = 1000;
-  std::size_t max_queued_bytes = 16 * 1024 * 1024;
+  std::uint32_t max_queued_messages = 1000;
+  std::uint32_t max_queued_bytes = 16 * 1024 * 1024;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -15,9 +15,6 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 // A write buffer larger than this is given back once written.
 constexpr std::size_t kKeptWriteBuffer = 64 * 1024;
-// What a connection's first bytes after an idle spell reserve, so that a burst
-// does not grow the buffer from a few bytes up; given back when idle again.
-constexpr std::size_t kFirstWriteBuffer = 2 * 1024;
 
 // One read buffer per worker thread, shared by all its connections.
 std::vector<std::uint8_t>& read_buffer() {
@@ -157,8 +154,8 @@ Connection::Connection(Socket socket, std::string_view remote_ip, ConnectionSett
                        ConnectionRoster& roster)
     : socket_(std::move(socket)),
       roster_(roster),
-      connect_timeout_(settings.connect_timeout),
-      max_outgoing_buffer_(settings.max_outgoing_buffer),
+      connect_timeout_seconds_(static_cast<std::uint32_t>(settings.connect_timeout.count())),
+      max_outgoing_buffer_(static_cast<std::uint32_t>(settings.max_outgoing_buffer)),
       tls_(settings.tls ? std::make_unique<TlsState>(TlsState{.context = std::move(settings.tls)}) : nullptr),
       websocket_(settings.websocket_path.empty() ? nullptr : std::make_unique<WebSocketState>(settings.websocket_path)),
       broker_(broker),
@@ -213,13 +210,13 @@ DeadlineQueue& Connection::deadlines() {
 }
 
 void Connection::arm_connect_timeout() {
-  deadlines().schedule(*this, broker::Clock::now() + connect_timeout_);
+  deadlines().schedule(*this, broker::Clock::now() + std::chrono::seconds(connect_timeout_seconds_));
 }
 
 void Connection::on_deadline() {
   const auto self = shared_from_this();  // what follows may end the connection
   if (keep_alive_seconds_ == 0) {  // the CONNECT timeout
-    if (!connected_) finish("no CONNECT within " + std::to_string(connect_timeout_.count()) + " s");
+    if (!connected_) finish("no CONNECT within " + std::to_string(connect_timeout_seconds_) + " s");
     return;
   }
   if (broker::Clock::now() - last_packet_ >= keep_alive_limit()) {
@@ -400,7 +397,6 @@ std::string Connection::closed_reason() {
 }
 
 bool Connection::append_locked(const mqtt::Packet& packet) {
-  if (pending_.capacity() == 0) pending_.reserve(kFirstWriteBuffer);
   const std::size_t before = pending_.size();
   if (!mqtt::encode(packet, version_, pending_).ok() || pending_.size() - before > peer_max_packet_size_) {
     pending_.resize(before);

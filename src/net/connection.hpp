@@ -159,8 +159,9 @@ class Connection final : public broker::ClientLink,
   Socket socket_;
   ConnectionRoster& roster_;
   RosterLinks roster_links_;
-  const std::chrono::seconds connect_timeout_;
-  const std::size_t max_outgoing_buffer_;
+  // Both within 32 bits (the configuration bounds them to 1 h and 1 GiB).
+  const std::uint32_t connect_timeout_seconds_;
+  const std::uint32_t max_outgoing_buffer_;
   // Only on a TLS listener.
   struct TlsState {
     std::shared_ptr<const TlsContext> context;

@@ -220,6 +220,23 @@ TEST_F(BrokerTest, TakingOverAConnectionWhoseSessionEndsWithItStartsANewSession)
   EXPECT_TRUE(publishes(*second.link).empty());
 }
 
+// The registry is keyed by a view of the session's own identifier: a session
+// replaced by a clean start takes the key with it (ASan would see a key left
+// pointing into the ended session).
+TEST_F(BrokerTest, AReplacedSessionLeavesItsClientFindable) {
+  const std::string id = "a-client-identifier-longer-than-the-short-string-buffer";
+  Client first = connect(id, /*clean_start=*/false);
+  Client second = connect(id, /*clean_start=*/true);
+  ASSERT_NE(second.session, first.session);
+  first = Client{};  // the ended session goes
+  EXPECT_EQ(broker_.client_counts().sessions, 1u);
+  EXPECT_TRUE(broker_.disconnect_client(id, mqtt::ReasonCode::administrative_action));
+  EXPECT_TRUE(second.link->closed);
+  Client third = connect(id, /*clean_start=*/false);
+  EXPECT_TRUE(third.present);
+  EXPECT_EQ(third.session, second.session);
+}
+
 TEST_F(BrokerTest, AClientIdentifierIsNeverAssignedTwice) {
   std::set<std::string> ids;
   for (int i = 0; i < 100; ++i) ids.insert(broker_.assign_client_id());

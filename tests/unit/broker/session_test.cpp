@@ -242,6 +242,29 @@ TEST(Session, MQTT_4_3_3_ExactlyOnceReceipt) {
   EXPECT_EQ(session.receive_qos2(5, 2), Session::Qos2Receipt::new_message);  // a new message after PUBREL
 }
 
+// The session gives its backlog back once its window and queue are empty:
+// what else the backlog holds (QoS 2 identifiers awaiting PUBREL) must stay.
+TEST(Session, AnEmptiedWindowKeepsTheQoS2IdentifiersAwaitingRelease) {
+  auto link = std::make_shared<RecordingLink>();
+  Session session("c", 1, {});
+  session.attach(link, 10, kNow);
+  EXPECT_EQ(session.receive_qos2(9, 10), Session::Qos2Receipt::new_message);
+  session.deliver(delivery(mqtt::QoS::at_least_once), kNow);
+  const std::uint16_t id = publish_at(link->take(), 0).packet_id;
+  EXPECT_TRUE(session.on_puback(id, kNow));
+  EXPECT_EQ(session.in_flight(), 0u);
+  EXPECT_EQ(session.receive_qos2(9, 10), Session::Qos2Receipt::duplicate);
+  EXPECT_TRUE(session.release_qos2(9));
+  // Emptied entirely, the session goes on as before, with fresh identifiers.
+  session.deliver(delivery(mqtt::QoS::at_least_once), kNow);
+  const std::uint16_t next = publish_at(link->take(), 0).packet_id;
+  EXPECT_NE(next, 0);
+  EXPECT_NE(next, id);
+  EXPECT_EQ(session.in_flight(), 1u);
+  EXPECT_FALSE(session.on_puback(id, kNow));
+  EXPECT_TRUE(session.on_puback(next, kNow));
+}
+
 TEST(Session, MQTT_4_3_3_4_ARepeatedPubrecIsAnsweredWithPubrelAgain) {
   auto link = std::make_shared<RecordingLink>();
   Session session("c", 1, {});
