@@ -549,7 +549,7 @@ void Connection::finish(std::string_view why) {
     closing_.store(true, std::memory_order_release);
     release(pending_);
   }
-  release(writing_);
+  if (!write_in_progress_) release(writing_);  // else the write's buffer lives until its handler has run
   leave_roster();
 }
 
