@@ -30,9 +30,9 @@
 #include "broker/client_handler.hpp"
 #include "broker/client_link.hpp"
 #include "broker/connection_control.hpp"
+#include "common/compact_mutex.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/outgoing_topic_aliases.hpp"
-#include "common/compact_mutex.hpp"
 #include "net/asio.hpp"
 #include "net/tls_context.hpp"
 
