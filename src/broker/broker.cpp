@@ -125,7 +125,7 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
       if (found != registry_.end()) registry_.erase(found);
       auto session = std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
       const std::string_view key = session->client_id();
-      found = registry_.try_emplace(key, Registration{std::move(session)}).first;
+      found = registry_.try_emplace(key, Registration{std::move(session), nullptr, 0, nullptr}).first;
     } else {
       found->second.session = std::move(previous.session);
     }
