@@ -111,26 +111,27 @@ Broker::Connected Broker::connect(const ConnectRequest& request, const std::shar
     // identifier cannot interleave their take-overs.
     std::lock_guard lock(registry_mutex_);
     auto found = registry_.find(request.client_id);
-    Registration previous = found == registry_.end() ? Registration{} : std::move(found->second);
-    if (auto timer = std::exchange(previous.expiry_timer, nullptr)) timer->cancel();
-    std::shared_ptr<ClientLink> previous_link = std::move(previous.link);
-    // A session that was to end with the connection being replaced ends now.
-    const bool previous_session_ends = previous_link && previous.expiry_interval == 0;
-    if (previous.session && (request.clean_start || previous_session_ends)) {
-      discarded = std::exchange(previous.session, nullptr);
+    std::shared_ptr<ClientLink> previous_link;
+    if (found != registry_.end()) {
+      Registration& previous = found->second;
+      if (auto timer = std::exchange(previous.expiry_timer, nullptr)) timer->cancel();
+      previous_link = std::exchange(previous.link, link);
+      // A session that was to end with the connection being replaced ends now.
+      const bool previous_session_ends = previous_link && previous.expiry_interval == 0;
+      if (request.clean_start || previous_session_ends) {
+        // Its entry goes with it: the key is a view of its identifier.
+        discarded = std::move(previous.session);
+        registry_.erase(found);
+        found = registry_.end();
+      }
     }
-    result.session_present = previous.session != nullptr;
-    if (!previous.session) {
-      // A new session: the registry's key (a view of the session's identifier) changes with it.
-      if (found != registry_.end()) registry_.erase(found);
+    result.session_present = found != registry_.end();
+    if (!result.session_present) {
       auto session = std::make_shared<Session>(request.client_id, next_session_id_++, options_.session_limits);
       const std::string_view key = session->client_id();
-      found = registry_.try_emplace(key, Registration{std::move(session), nullptr, 0, nullptr}).first;
-    } else {
-      found->second.session = std::move(previous.session);
+      found = registry_.try_emplace(key, Registration{std::move(session), link, 0, nullptr}).first;
     }
     Registration& registration = found->second;
-    registration.link = link;
     registration.expiry_interval = request.expiry_interval;
     result.session = registration.session;
     // A session is stored while it may outlive its connection; a stored one
