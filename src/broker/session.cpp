@@ -177,9 +177,8 @@ bool Session::transmit(InFlight& entry, Clock::time_point now, bool again) {
 
 void Session::discard_unsendable(std::uint16_t packet_id, const ClientLink* link) {
   std::lock_guard lock(mutex_);
-  if (link_.get() != link || !backlog_) return;  // another connection took over and resends it itself
-  auto it = find_in_flight(packet_id);
-  if (it != backlog_->in_flight.end()) complete(it, Clock::now());
+  if (link_.get() != link) return;  // another connection took over and resends it itself
+  if (auto entry = find_in_flight(packet_id)) complete(*entry, Clock::now());
 }
 
 void Session::fill_window(Clock::time_point now) {
@@ -270,13 +269,17 @@ std::uint16_t Session::next_packet_id() {
   // The window is at most 65,535 wide, so a free identifier exists.
   do {
     last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1);
-  } while (find_in_flight(last_packet_id_) != backlog_->in_flight.end());
+  } while (find_in_flight(last_packet_id_));
   return last_packet_id_;
 }
 
-std::list<Session::InFlight>::iterator Session::find_in_flight(std::uint16_t packet_id) {
-  return std::find_if(backlog_->in_flight.begin(), backlog_->in_flight.end(),
-                      [packet_id](const InFlight& entry) { return entry.packet_id == packet_id; });
+std::optional<std::list<Session::InFlight>::iterator> Session::find_in_flight(std::uint16_t packet_id) {
+  if (!backlog_) return std::nullopt;
+  std::list<InFlight>& in_flight = backlog_->in_flight;
+  const auto entry = std::find_if(in_flight.begin(), in_flight.end(),
+                                  [packet_id](const InFlight& candidate) { return candidate.packet_id == packet_id; });
+  if (entry == in_flight.end()) return std::nullopt;
+  return entry;
 }
 
 void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_maximum, Clock::time_point now) {
@@ -293,6 +296,7 @@ void Session::attach(std::shared_ptr<ClientLink> link, std::uint16_t receive_max
   for (InFlight& entry : waiting.in_flight) entry.awaiting_resend = true;
   waiting.awaiting_resend = waiting.in_flight.size();
   fill_window(now);
+  release_backlog_if_idle();  // the dropped will may have been all it held
 }
 
 void Session::detach(const ClientLink* link) {
@@ -336,31 +340,31 @@ std::optional<mqtt::Publish> Session::take_deferred_will() {
 
 bool Session::on_puback(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (!backlog_) return false;
-  auto it = find_in_flight(packet_id);
-  if (it == backlog_->in_flight.end() || it->stage != Stage::awaiting_puback) return false;
-  complete(it, now);
+  const auto entry = find_in_flight(packet_id);
+  if (!entry || (*entry)->stage != Stage::awaiting_puback) return false;
+  complete(*entry, now);
   return true;
 }
 
 bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  Backlog& waiting = backlog();
-  auto it = find_in_flight(packet_id);
-  if (it != waiting.in_flight.end() && it->stage == Stage::awaiting_pubcomp) {
+  const auto entry = find_in_flight(packet_id);
+  if (entry && (*entry)->stage == Stage::awaiting_pubcomp) {
+    const auto it = *entry;
     // A repeated PUBREC: the PUBREL may have been lost [MQTT-4.3.3-4].
     if (it->awaiting_resend) {  // this PUBREL is its resend
       it->awaiting_resend = false;
-      --waiting.awaiting_resend;
+      --backlog_->awaiting_resend;
     }
     if (link_) transmit(*it, now, /*again=*/true);
     return true;
   }
-  if (it == waiting.in_flight.end() || it->stage != Stage::awaiting_pubrec) {
+  if (!entry || (*entry)->stage != Stage::awaiting_pubrec) {
     // Unknown identifier: tell the client, which can then discard its state.
     if (link_) link_->send(mqtt::Pubrel{packet_id, mqtt::ReasonCode::packet_identifier_not_found, {}});
     return false;
   }
+  const auto it = *entry;
   if (mqtt::is_error(reason)) {  // the client refused the message: the exchange ends here
     complete(it, now);
     return true;
@@ -368,7 +372,7 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
   it->stage = Stage::awaiting_pubcomp;
   if (it->awaiting_resend) {  // the PUBREL below is its resend
     it->awaiting_resend = false;
-    --waiting.awaiting_resend;
+    --backlog_->awaiting_resend;
   }
   if (store_ && it->delivery.sequence != 0) store_->update_delivery(id_, it->delivery.sequence, packet_id, true);
   if (link_) transmit(*it, now, /*again=*/false);
@@ -377,10 +381,9 @@ bool Session::on_pubrec(std::uint16_t packet_id, mqtt::ReasonCode reason, Clock:
 
 bool Session::on_pubcomp(std::uint16_t packet_id, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (!backlog_) return false;
-  auto it = find_in_flight(packet_id);
-  if (it == backlog_->in_flight.end() || it->stage != Stage::awaiting_pubcomp) return false;
-  complete(it, now);
+  const auto entry = find_in_flight(packet_id);
+  if (!entry || (*entry)->stage != Stage::awaiting_pubcomp) return false;
+  complete(*entry, now);
   return true;
 }
 

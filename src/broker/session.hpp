@@ -182,8 +182,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void discard_unsendable(std::uint16_t packet_id, const ClientLink* link);
   std::size_t sent_in_flight() const { return backlog_->in_flight.size() - backlog_->awaiting_resend; }
   std::uint16_t next_packet_id();
-  // The entry in flight under `packet_id`, or the list's end. Needs the backlog.
-  std::list<InFlight>::iterator find_in_flight(std::uint16_t packet_id);
+  // The entry in flight under `packet_id`, if there is one.
+  std::optional<std::list<InFlight>::iterator> find_in_flight(std::uint16_t packet_id);
   // Removes a delivery that is done with from the store.
   void forget(const Delivery& delivery);
   // Erases an in-flight entry that is done with and refills the window.
