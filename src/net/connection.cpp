@@ -28,12 +28,6 @@ std::vector<std::uint8_t>& websocket_payload_buffer() {
   return buffer;
 }
 
-std::string endpoint_text(const Connection::Socket& socket, std::string_view ip) {
-  boost::system::error_code error;
-  const auto endpoint = socket.remote_endpoint(error);
-  return std::string(ip) + ":" + (error ? std::string("?") : std::to_string(endpoint.port()));
-}
-
 // Gives back a write buffer's memory: an idle connection holds none.
 void release(std::vector<std::uint8_t>& buffer) {
   std::vector<std::uint8_t>().swap(buffer);
@@ -150,7 +144,7 @@ class DeadlineQueue final : public asio::execution_context::service {
   std::vector<Entry> heap_;
 };
 
-Connection::Connection(Socket socket, std::string_view remote_ip, ConnectionSettings settings, broker::Broker& broker,
+Connection::Connection(Socket socket, std::string remote_address, ConnectionSettings settings, broker::Broker& broker,
                        ConnectionRoster& roster)
     : socket_(std::move(socket)),
       roster_(roster),
@@ -159,7 +153,7 @@ Connection::Connection(Socket socket, std::string_view remote_ip, ConnectionSett
       tls_(settings.tls ? std::make_unique<TlsState>(TlsState{.context = std::move(settings.tls)}) : nullptr),
       websocket_(settings.websocket_path.empty() ? nullptr : std::make_unique<WebSocketState>(settings.websocket_path)),
       broker_(broker),
-      remote_address_(endpoint_text(socket_, remote_ip)),
+      remote_address_(std::move(remote_address)),
       decoder_({.max_packet_size = broker.options().max_packet_size, .version = mqtt::ProtocolVersion::v311}) {}
 
 Connection::~Connection() {

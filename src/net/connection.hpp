@@ -79,9 +79,9 @@ class Connection final : public broker::ClientLink,
     Connection* next = nullptr;
   };
 
-  // `remote_ip` is the client's address as the server admitted it. The
-  // connection leaves `roster` when it finishes.
-  Connection(Socket socket, std::string_view remote_ip, ConnectionSettings settings, broker::Broker& broker,
+  // `remote_address` is "address:port" of the client, the address as the
+  // server admitted it. The connection leaves `roster` when it finishes.
+  Connection(Socket socket, std::string remote_address, ConnectionSettings settings, broker::Broker& broker,
              ConnectionRoster& roster);
   ~Connection() override;
 

@@ -14,10 +14,12 @@ namespace mqwarden::net {
 
 namespace {
 
-std::string endpoint_address(const Connection::Socket& socket) {
+// The client's address and port; none when the client is already gone.
+std::optional<tcp::endpoint> peer_of(const Connection::Socket& socket) {
   boost::system::error_code error;
   const auto endpoint = socket.remote_endpoint(error);
-  return error ? std::string() : endpoint.address().to_string();
+  if (error) return std::nullopt;
+  return endpoint;
 }
 
 std::string listener_label(const ListenerOptions& listener) {
@@ -74,8 +76,9 @@ struct Server::Impl final : ConnectionRoster {
   }
 
   void admit(Connection::Socket socket, Listener& listener, std::size_t worker) {
-    std::string address = endpoint_address(socket);
-    if (address.empty()) return;  // already gone
+    const auto peer = peer_of(socket);
+    if (!peer) return;  // already gone
+    const std::string address = peer->address().to_string();
     std::lock_guard lock(live_mutex);
     if (live_count >= options.max_connections) {
       spdlog::warn("connection from {} refused: the maximum of {} connections is reached", address,
@@ -93,7 +96,8 @@ struct Server::Impl final : ConnectionRoster {
                      options.per_address.rate_per_second);
         return;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), address, settings_for(listener), broker, *this);
+    auto connection = std::make_shared<Connection>(std::move(socket), address + ":" + std::to_string(peer->port()),
+                                                   settings_for(listener), broker, *this);
     join(*connection);
     asio::post(pool.context(worker), [connection] { connection->start(); });
   }
